@@ -1,0 +1,110 @@
+/**
+ * Plain data shared by probe/, classify/, load/ and report/. No runtime dependencies.
+ *
+ * Every time in a Transcript is **milliseconds since the enqueue request was sent** (T0),
+ * measured with a monotonic clock, so phases compare without wall-clock skew.
+ */
+
+/** A transport failure turned into data: the error's stable codes, never its prose alone. */
+export interface NetError {
+  /** The most specific code found on the error or its `cause` chain (`ECONNREFUSED`, `UND_ERR_SOCKET`, ...). */
+  code: string;
+  /** Every code on the cause chain, outermost first. */
+  codes: string[];
+  /** Human-readable message of the innermost error, for the report only. */
+  message: string;
+}
+
+/** One thing read off the stream: a dispatched event or a comment line. */
+export interface StreamRecord {
+  kind: 'event' | 'comment';
+  /** Event type (`message` when the frame had no `event:` field); `comment` for comments. */
+  type: string;
+  /** Arrival time, ms since T0. */
+  atMs: number;
+  /** Index of the network read (chunk) that completed this record, counting from 0. */
+  read: number;
+  /** `data.node` of a JSON envelope, when present. */
+  node?: string;
+  /** Last event ID in force when the event was dispatched (persisted across events, per the spec). */
+  id?: string;
+  /** The event data (or comment text), cut to the transcript's preview limit. */
+  data: string;
+  /** True when `data` was cut. */
+  truncated?: boolean;
+}
+
+/** How a stream attempt ended. */
+export type AttemptEnd =
+  | 'terminal' // the client saw the terminal event and closed
+  | 'observe' // --observe elapsed
+  | 'idle' // only heartbeats for too long; the client gave up waiting
+  | 'eof' // the server ended the body
+  | 'error' // transport error (reset, timeout, aborted)
+  | 'oversized' // an event or line exceeded the buffer limit
+  | 'interrupted' // the caller's signal aborted the run
+  | 'rejected'; // non-200 or non-SSE answer: body read and discarded
+
+/** One GET of the stream endpoint. */
+export interface StreamAttempt {
+  /** 1-based attempt number. */
+  attempt: number;
+  url: string;
+  requestedMs: number;
+  headersMs?: number;
+  firstByteMs?: number;
+  endMs?: number;
+  status?: number;
+  /** Response headers, lower-cased names; secrets redacted. */
+  headers?: Record<string, string>;
+  /** Up to 2 KiB of a non-SSE body (404 detail, proxy page...). */
+  bodyPreview?: string;
+  end?: AttemptEnd;
+  error?: NetError;
+  /** Network reads and body bytes received. */
+  reads: number;
+  bytes: number;
+  /** Records kept (capped); `recordsDropped` counts what did not fit. */
+  records: StreamRecord[];
+  recordsDropped: number;
+  /** Count per event type, comments under `comment`. Never capped. */
+  counts: Record<string, number>;
+  /** Parser warnings (unknown fields, bad retry), capped. */
+  warnings: string[];
+  /** `retry:` value in ms, if the server sent one. */
+  retryMs?: number;
+  /** Bytes of an event left unterminated when the stream ended. */
+  pendingBytes?: number;
+}
+
+/** The enqueue request (POST). */
+export interface EnqueuePhase {
+  url: string;
+  sentMs: number;
+  headersMs?: number;
+  doneMs?: number;
+  status?: number;
+  headers?: Record<string, string>;
+  bodyPreview?: string;
+  /** The stream id taken from the response, when found. */
+  id?: string;
+  /** `job_id` from the response, when present. */
+  jobId?: string;
+  /** Why no id could be taken from a 2xx answer. */
+  problem?: string;
+  error?: NetError;
+}
+
+/** Everything one enqueue→stream run observed. Input to the pure classifier. */
+export interface Transcript {
+  /** Wall-clock start (ISO 8601), for humans only. */
+  startedAt: string;
+  enqueue: EnqueuePhase;
+  attempts: StreamAttempt[];
+  /** Event type that ends a run (default `workflow-complete`). */
+  terminalEvent: string;
+  /** Event types counted as heartbeats rather than progress. */
+  heartbeatEvents: string[];
+  /** Total run time, ms since T0. */
+  endMs: number;
+}

@@ -1,0 +1,77 @@
+/**
+ * The embedded reference server: the origin backend on the wire, with slow persistence, three
+ * lookup strategies and fault switches. Imports nothing from the client side on purpose: a
+ * mistake shared by client and server would otherwise pass every test.
+ */
+import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { handleRequest, type AppContext } from './app.js';
+import { seededRandom } from './distribution.js';
+import { createLogger } from './log.js';
+import { resolveServerOptions, type ServerOptions, type ServerOverrides } from './options.js';
+import { Scheduler } from './scheduler.js';
+import { Store } from './store.js';
+
+export interface StartOptions extends ServerOverrides {
+  /** Named scenario (default `healthy`). */
+  scenario?: string;
+  /** Environment to read STREAM_DECISION_SET_* from; default: none (pass process.env to mimic the origin). */
+  env?: Record<string, string | undefined>;
+}
+
+export interface ReferenceServer {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  port: number;
+  /** The fully resolved settings in force. */
+  options: ServerOptions;
+  /** Stops listening and drops every open stream. */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Starts the reference server; resolves once it listens. */
+export async function startReferenceServer(start: StartOptions = {}): Promise<ReferenceServer> {
+  const { scenario, env, ...overrides } = start;
+  const options = resolveServerOptions(scenario, overrides, env);
+  const scheduler = new Scheduler();
+  const ctx: AppContext = {
+    options,
+    scheduler,
+    store: new Store(),
+    log: createLogger(options.log),
+    random: seededRandom(options.seed),
+  };
+  const server: Server = createServer((req, res) => handleRequest(ctx, req, res));
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 0; // streams are long-lived by design
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= new Promise<void>((resolve) => {
+      scheduler.stop();
+      server.close(() => resolve());
+      for (const s of sockets) s.destroy();
+    }));
+  return { url: `http://${host}:${port}`, port, options, close, [Symbol.asyncDispose]: close };
+}
+
+export { SCENARIOS, findScenario, resolveServerOptions, lookupSettingsFromEnv } from './options.js';
+export type { ServerOptions, ServerOverrides, Scenario, LookupStrategy, FaultSwitches } from './options.js';
+export { parseDistribution, parseServerDuration } from './distribution.js';
+export { LOOKUP_ATTEMPTS_HEADER, LOOKUP_WAIT_HEADER } from './stream.js';
