@@ -41,7 +41,7 @@ export function startJob(ctx: WorkerContext, ds: DecisionSet): void {
     if (!emit('node-start', { node }, `Starting ${node}`)) return;
     scheduler.after(options.nodeDuration.sample(random), () => {
       if (faults.errorNode === node) {
-        const error = `Planner failed: mock LLM unavailable (node ${node})`;
+        const error = `${node} failed: mock LLM unavailable`;
         if (!emit('error', { node, error }, error)) return;
       }
       if (AGENT_NODES.has(node)) {

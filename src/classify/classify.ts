@@ -1,0 +1,114 @@
+/**
+ * The classifier: a pure function from a Transcript to one outcome code plus a one-line detail
+ * naming the evidence. No I/O, no clock; table-tested over fixtures/transcripts.
+ */
+import type { StreamAttempt, Transcript } from '../model.js';
+import { isEventStream } from '../content-type.js';
+import { classifyNetError } from './network-errors.js';
+import type { OutcomeCode } from './outcomes.js';
+
+export interface Classification {
+  outcome: OutcomeCode;
+  /** Evidence in one line, e.g. `404 on attempt 1; recovered on attempt 2 after 2.5 s`. */
+  detail: string;
+}
+
+/** Classifies a run. Earlier phases win: a run that never enqueued cannot be heartbeat-only. */
+export function classify(t: Transcript): Classification {
+  const enq = t.enqueue;
+  if (enq.error) {
+    const kind = classifyNetError(enq.error);
+    if (kind === 'aborted') return { outcome: 'interrupted', detail: 'interrupted during the enqueue request' };
+    if (kind === 'timeout') return { outcome: 'timeout', detail: `no answer to the enqueue request (${enq.error.code})` };
+    return { outcome: 'unreachable', detail: `enqueue request failed: ${enq.error.code} (${enq.error.message})` };
+  }
+  if (enq.status === undefined || enq.status < 200 || enq.status > 299) {
+    return { outcome: 'enqueue-failed', detail: `enqueue answered HTTP ${enq.status}: ${oneLine(enq.bodyPreview)}` };
+  }
+  if (enq.id === undefined) return { outcome: 'enqueue-failed', detail: enq.problem ?? 'no stream id in the enqueue answer' };
+
+  const first = t.attempts[0];
+  const last = t.attempts.at(-1);
+  if (!first || !last) return { outcome: 'interrupted', detail: 'interrupted before the stream was requested' };
+
+  const final = classifyAttempt(t, last);
+  if (isDecisionSet404(first)) {
+    const n404 = t.attempts.filter(isDecisionSet404).length;
+    const recovered = last.status === 200;
+    const detail = recovered
+      ? `404 on ${n404} attempt${n404 > 1 ? 's' : ''}; attempt ${last.attempt} opened the stream and ended ${final.outcome}`
+      : `404 on all ${n404} attempt${n404 > 1 ? 's' : ''}${final.outcome === 'early-404' ? '' : `; the last ended ${final.outcome}`}`;
+    return { outcome: 'early-404', detail };
+  }
+  return final;
+}
+
+/** A 404 that is not the framework's routing 404 (`{"detail":"Not Found"}`, a wrong path). */
+export function isDecisionSet404(a: StreamAttempt): boolean {
+  return a.status === 404 && !isRouting404(a);
+}
+
+function isRouting404(a: StreamAttempt): boolean {
+  try {
+    return (JSON.parse(a.bodyPreview ?? '') as { detail?: unknown }).detail === 'Not Found';
+  } catch {
+    return false;
+  }
+}
+
+/** Classifies one stream attempt on its own. */
+function classifyAttempt(t: Transcript, a: StreamAttempt): Classification {
+  if (a.status === undefined) {
+    if (a.end === 'interrupted') return { outcome: 'interrupted', detail: 'interrupted while waiting for the stream' };
+    if (a.end === 'observe') return { outcome: 'timeout', detail: 'no stream response head within --observe' };
+    const kind = a.error ? classifyNetError(a.error) : 'other';
+    const code = a.error?.code ?? 'unknown error';
+    if (kind === 'timeout') return { outcome: 'timeout', detail: `no stream response head within --timeout (${code})` };
+    if (kind === 'unreachable') return { outcome: 'unreachable', detail: `stream request failed: ${code}` };
+    return { outcome: 'closed-early', detail: `the connection closed before a response head (${code})` };
+  }
+  if (isDecisionSet404(a)) return { outcome: 'early-404', detail: `HTTP 404: ${oneLine(a.bodyPreview)}` };
+  if (a.status !== 200) return { outcome: 'http-error', detail: `HTTP ${a.status}: ${oneLine(a.bodyPreview)}` };
+  const ct = a.headers?.['content-type'];
+  if (!isEventStream(ct)) return { outcome: 'not-sse', detail: `content-type is ${ct ? `"${ct}"` : 'missing'}` };
+
+  const errors = a.counts.error ?? 0;
+  if (errors > 0) {
+    const first = a.records.find((r) => r.kind === 'event' && r.type === 'error');
+    return { outcome: 'error-event', detail: `${errors} error event${errors > 1 ? 's' : ''}: ${errorText(first?.data)}` };
+  }
+  if (a.end === 'oversized') return { outcome: 'malformed-stream', detail: 'a line or event exceeded --max-event-size' };
+  if (a.end === 'terminal') return { outcome: 'healthy', detail: `${t.terminalEvent} received` };
+  const heartbeatTypes = new Set(t.heartbeatEvents);
+  const progress = Object.entries(a.counts).filter(([type]) => type !== 'comment' && !heartbeatTypes.has(type));
+  const progressCount = progress.reduce((n, [, c]) => n + c, 0);
+  if (a.end === 'eof' || a.end === 'error') {
+    const how = a.end === 'eof' ? 'the server ended the stream' : `the connection broke (${a.error?.code})`;
+    return { outcome: 'closed-early', detail: `${how} after ${progressCount} progress events, before ${t.terminalEvent}` };
+  }
+  if (a.end === 'interrupted') return { outcome: 'interrupted', detail: 'interrupted while reading the stream' };
+  const keepalives = Object.entries(a.counts)
+    .filter(([type]) => type === 'comment' || heartbeatTypes.has(type))
+    .reduce((n, [, c]) => n + c, 0);
+  const why = a.end === 'idle' ? 'heartbeats kept coming with no progress' : '--observe elapsed';
+  if (progressCount > 0) return { outcome: 'stalled', detail: `${progressCount} progress events, then ${why}` };
+  if (keepalives > 0) return { outcome: 'heartbeat-only', detail: `${keepalives} heartbeats/pings and no progress; ${why}` };
+  return { outcome: 'timeout', detail: 'the stream opened but stayed silent until --observe elapsed' };
+}
+
+function errorText(data: string | undefined): string {
+  try {
+    const parsed = JSON.parse(data ?? '') as { data?: { error?: unknown; node?: unknown }; error?: unknown };
+    const error = parsed.data?.error ?? parsed.error;
+    const node = parsed.data?.node;
+    if (typeof error === 'string') return typeof node === 'string' ? `${error} [node ${node}]` : error;
+  } catch {
+    // not JSON: show it raw
+  }
+  return oneLine(data);
+}
+
+function oneLine(text: string | undefined, max = 160): string {
+  const s = (text ?? '').replace(/\s+/g, ' ').trim();
+  return s.length > max ? `${s.slice(0, max)}…` : s || '(empty body)';
+}

@@ -1,0 +1,62 @@
+/**
+ * Warnings that do not decide the outcome but explain it or predict trouble: held headers,
+ * missing SSE headers, compression, unterminated events, retry storms, slow lookups.
+ * Thresholds follow the timing anchors in sse-conformance.md §5.
+ */
+import type { Transcript } from '../model.js';
+import { LOOKUP_WAIT_HEADER, numericHeader } from './metrics.js';
+
+export interface Finding {
+  code: string;
+  message: string;
+}
+
+/** Head later than this after the request, beyond the server's own lookup wait, counts as held (ms). */
+const HELD_HEADERS_MS = 1000;
+/** Head and first byte this close together mean the head waited for the body (ms). */
+const SAME_PACKET_MS = 50;
+/** A server-side lookup wait from this long on is worth a warning (ms). */
+const SLOW_LOOKUP_MS = 1000;
+
+/** Lists the findings of a run, most important first. */
+export function findings(t: Transcript): Finding[] {
+  const out: Finding[] = [];
+  for (const a of t.attempts) {
+    if (a.status !== 200 || !a.headers) continue;
+    const h = a.headers;
+    const wait = numericHeader(a, LOOKUP_WAIT_HEADER) ?? 0;
+    if (a.headersMs !== undefined && a.firstByteMs !== undefined) {
+      const headLag = a.headersMs - a.requestedMs - wait;
+      if (headLag > HELD_HEADERS_MS && a.firstByteMs - a.headersMs < SAME_PACKET_MS) {
+        out.push({
+          code: 'headers-held',
+          message: `the response head waited ${fmt(headLag)} for the first body byte (a buffering proxy, or no early flush); send a comment such as ": ok" right after the head`,
+        });
+      }
+    }
+    if (wait >= SLOW_LOOKUP_MS) {
+      out.push({ code: 'slow-lookup', message: `the server waited ${fmt(wait)} for the decision set to be persisted on attempt ${a.attempt}` });
+    }
+    if (h['content-encoding'] && h['content-encoding'] !== 'identity') {
+      out.push({ code: 'compressed', message: `the stream is compressed (${h['content-encoding']}); compression buffers events until a block fills` });
+    }
+    if (h['content-length']) out.push({ code: 'content-length', message: 'the stream has a Content-Length, so it cannot stay open' });
+    const cc = h['cache-control'] ?? '';
+    if (!/no-cache|no-store/.test(cc)) out.push({ code: 'cache-control', message: 'no "Cache-Control: no-cache" on the stream; caches may buffer it' });
+    if (h['x-accel-buffering'] !== 'no') out.push({ code: 'proxy-buffering', message: 'no "X-Accel-Buffering: no"; an nginx in front would buffer the stream' });
+    if (a.pendingBytes) out.push({ code: 'unterminated', message: `${a.pendingBytes} characters of an event never ended with a blank line, so it was never dispatched` });
+    for (const w of a.warnings.slice(0, 3)) out.push({ code: 'parse-warning', message: w });
+    const starts = a.counts['workflow-start'] ?? 0;
+    if (starts > 1) out.push({ code: 'retry-storm', message: `${starts} workflow-start events on one stream: the job was retried` });
+  }
+  return dedupe(out);
+}
+
+function dedupe(list: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return list.filter((f) => (seen.has(f.message) ? false : (seen.add(f.message), true)));
+}
+
+function fmt(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
+}

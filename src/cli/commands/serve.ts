@@ -1,0 +1,120 @@
+/** `ssedoctor serve`: the reference server in the foreground until SIGINT/SIGTERM. */
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { usageError } from '../../errors.js';
+import {
+  parseDistribution,
+  SCENARIOS,
+  startReferenceServer,
+  type LookupStrategy,
+  type ServerOverrides,
+} from '../../server/index.js';
+import type { CliContext } from '../context.js';
+import { parseDuration, parseInteger, parseSize } from '../options.js';
+
+export interface ServeFlags {
+  port: string;
+  host: string;
+  scenario: string;
+  listScenarios?: boolean;
+  lookup?: LookupStrategy;
+  retryDelay?: string;
+  maxWait?: string;
+  fixedRetries?: string;
+  persistDelay?: string;
+  workerDelay?: string;
+  nodeDuration?: string;
+  pingInterval?: string;
+  heartbeatInterval?: string;
+  worker: boolean;
+  errorNode?: string;
+  closeAfter?: string;
+  closeAbruptly?: boolean;
+  stallAfter?: string;
+  contentType?: string;
+  holdHeaders?: boolean;
+  seed?: string;
+  bodyLimit: string;
+  logLevel: 'debug' | 'info' | 'warning' | 'off';
+  logFormat: 'text' | 'json';
+  logFile?: string;
+}
+
+export async function serveCommand(flags: ServeFlags, ctx: CliContext): Promise<number> {
+  if (flags.listScenarios) {
+    for (const s of SCENARIOS) ctx.stdout.write(`${s.name.padEnd(18)} ${s.description}\n`);
+    return 0;
+  }
+  const overrides = serverOverrides(flags);
+  const logStream = flags.logFile ? createWriteStream(flags.logFile, { flags: 'a' }) : ctx.stderr;
+  let server;
+  try {
+    server = await startReferenceServer({
+      ...overrides,
+      scenario: flags.scenario,
+      env: ctx.env,
+      log: { level: flags.logLevel, format: flags.logFormat, stream: logStream },
+    });
+  } catch (err) {
+    throw startError(err, flags);
+  }
+  const o = server.options;
+  ctx.stdout.write(`${server.url}\n`);
+  ctx.stderr.write(
+    `ssedoctor reference server listening on ${server.url} (scenario ${flags.scenario}, lookup ${o.lookup}, ` +
+      `retry delay ${o.retryDelayMs} ms, max wait ${o.maxWaitMs} ms, persistence ${o.persistDelay.spec}); Ctrl-C stops it\n`,
+  );
+  if (ctx.signal.aborted === false) await once(ctx.signal, 'abort');
+  await server.close();
+  if (logStream !== ctx.stderr) logStream.end();
+  ctx.stderr.write('ssedoctor: reference server stopped\n');
+  return 0;
+}
+
+function serverOverrides(f: ServeFlags): ServerOverrides {
+  const duration = (v: string | undefined, flag: string): number | undefined => (v === undefined ? undefined : parseDuration(v, flag));
+  const int = (v: string | undefined, flag: string, min = 0): number | undefined =>
+    v === undefined ? undefined : parseInteger(v, flag, min);
+  const dist = (v: string | undefined, flag: string) => {
+    if (v === undefined) return undefined;
+    try {
+      return parseDistribution(v);
+    } catch (err) {
+      throw usageError('bad-distribution', `${flag}: ${(err as Error).message}`);
+    }
+  };
+  return {
+    port: int(f.port, '--port', 0),
+    host: f.host,
+    lookup: f.lookup,
+    retryDelayMs: duration(f.retryDelay, '--retry-delay'),
+    maxWaitMs: duration(f.maxWait, '--max-wait'),
+    fixedRetries: int(f.fixedRetries, '--fixed-retries'),
+    persistDelay: dist(f.persistDelay, '--persist-delay'),
+    workerDelay: dist(f.workerDelay, '--worker-delay'),
+    nodeDuration: dist(f.nodeDuration, '--node-duration'),
+    pingIntervalMs: duration(f.pingInterval, '--ping-interval'),
+    heartbeatIntervalMs: duration(f.heartbeatInterval, '--heartbeat-interval'),
+    seed: int(f.seed, '--seed'),
+    bodyLimitBytes: parseSize(f.bodyLimit, '--body-limit'),
+    faults: {
+      noWorker: f.worker === false ? true : undefined,
+      errorNode: f.errorNode,
+      closeAfter: int(f.closeAfter, '--close-after', 1),
+      closeAbruptly: f.closeAbruptly,
+      stallAfter: int(f.stallAfter, '--stall-after'),
+      contentType: f.contentType,
+      holdHeaders: f.holdHeaders,
+    },
+  };
+}
+
+/** Turns start-up failures (bad env, unknown scenario, port in use) into one-line usage errors. */
+function startError(err: unknown, flags: ServeFlags): Error {
+  const code = (err as { code?: string }).code;
+  if (code === 'EADDRINUSE') return usageError('port-in-use', `--port ${flags.port}: the port is already in use; pick another or use --port 0`);
+  if (code === 'EACCES') return usageError('port-denied', `--port ${flags.port}: permission denied`);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return usageError('bad-host', `--host ${flags.host}: no such local address`);
+  if (err instanceof RangeError) return usageError('bad-config', err.message);
+  return err as Error;
+}

@@ -1,0 +1,53 @@
+/** Flags shared by every command that runs probes (verify, load), parsed into ProbeOptions. */
+import { usageError } from '../errors.js';
+import { DEFAULT_PROBE_OPTIONS, type ProbeOptions } from '../probe/options.js';
+import { parseBody, parseDuration, parseHeaders, parseInteger, parseSize, promptBody } from './options.js';
+
+export interface ProbeFlags {
+  prompt?: string;
+  body?: string;
+  header: string[];
+  idField: string;
+  enqueuePath: string;
+  streamPath: string;
+  attempts: string;
+  retryDelay: string;
+  timeout: string;
+  observe: string;
+  idleHeartbeats: string;
+  terminalEvent: string;
+  heartbeatEvent: string[];
+  maxEventSize: string;
+}
+
+/** Validates every probe flag; throws a usage error (exit 2) naming the first bad one. */
+export function probeOptionsFromFlags(f: ProbeFlags): Omit<ProbeOptions, 'baseUrl'> {
+  if (f.prompt !== undefined && f.body !== undefined) {
+    throw usageError('conflicting-flags', '--prompt and --body both set the enqueue body; use one');
+  }
+  if (!f.streamPath.includes('{id}')) {
+    throw usageError('bad-path', `--stream-path: "${f.streamPath}" must contain {id}, e.g. /api/streams/{id}`);
+  }
+  const body = f.body !== undefined ? parseBody(f.body) : f.prompt !== undefined ? promptBody(f.prompt) : DEFAULT_PROBE_OPTIONS.body;
+  return {
+    ...DEFAULT_PROBE_OPTIONS,
+    body,
+    headers: parseHeaders(f.header),
+    idField: f.idField,
+    enqueuePath: f.enqueuePath,
+    streamPath: f.streamPath,
+    attempts: parseInteger(f.attempts, '--attempts', 0, 100),
+    retryDelayMs: parseDuration(f.retryDelay, '--retry-delay'),
+    timeoutMs: positive(parseDuration(f.timeout, '--timeout'), '--timeout'),
+    observeMs: positive(parseDuration(f.observe, '--observe'), '--observe'),
+    idleHeartbeats: parseInteger(f.idleHeartbeats, '--idle-heartbeats', 1, 1_000_000),
+    terminalEvent: f.terminalEvent,
+    heartbeatEvents: f.heartbeatEvent.length > 0 ? f.heartbeatEvent : DEFAULT_PROBE_OPTIONS.heartbeatEvents,
+    maxEventBytes: positive(parseSize(f.maxEventSize, '--max-event-size'), '--max-event-size'),
+  };
+}
+
+function positive(n: number, flag: string): number {
+  if (n <= 0) throw usageError('bad-value', `${flag} must be greater than 0`);
+  return n;
+}

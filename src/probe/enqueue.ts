@@ -1,0 +1,80 @@
+/** The enqueue step: POST the job and take the stream id from the answer. */
+import { request, type Dispatcher } from 'undici';
+import type { EnqueuePhase } from '../model.js';
+import { toNetError } from './net-error.js';
+import { redactHeaders, redactUrl } from './redact.js';
+
+/** Enqueue answers are small JSON; anything past this is cut (bytes). */
+const MAX_ENQUEUE_BODY = 1024 * 1024;
+const PREVIEW_CHARS = 2048;
+
+export interface EnqueueRequest {
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+  idField: string;
+  dispatcher: Dispatcher;
+  signal?: AbortSignal;
+  /** Clock: ms since T0. */
+  since: () => number;
+}
+
+/** Sends the POST; never throws for transport or HTTP failures (they are recorded). */
+export async function enqueue(req: EnqueueRequest): Promise<EnqueuePhase> {
+  const phase: EnqueuePhase = { url: redactUrl(req.url), sentMs: req.since() };
+  try {
+    const res = await request(req.url, {
+      method: 'POST',
+      body: req.body,
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...req.headers },
+      dispatcher: req.dispatcher,
+      signal: req.signal,
+    });
+    phase.headersMs = req.since();
+    phase.status = res.statusCode;
+    phase.headers = redactHeaders(res.headers);
+    const text = await readCapped(res.body, MAX_ENQUEUE_BODY);
+    phase.doneMs = req.since();
+    phase.bodyPreview = text.slice(0, PREVIEW_CHARS);
+    if (res.statusCode < 200 || res.statusCode > 299) return phase;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      phase.problem = 'the enqueue answer is not JSON';
+      return phase;
+    }
+    const id = pick(json, req.idField);
+    if (typeof id === 'string' || typeof id === 'number') phase.id = String(id);
+    else phase.problem = `the enqueue answer has no "${req.idField}" field`;
+    const jobId = pick(json, 'job_id');
+    if (typeof jobId === 'string') phase.jobId = jobId;
+  } catch (err) {
+    phase.error = toNetError(err);
+    phase.doneMs = req.since();
+  }
+  return phase;
+}
+
+/** Reads a body to text, keeping at most `limit` bytes and discarding the rest. */
+export async function readCapped(body: AsyncIterable<Uint8Array>, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    if (size >= limit) continue; // drain, so the connection can be reused
+    const buf = Buffer.from(chunk);
+    chunks.push(buf.subarray(0, limit - size));
+    size += buf.length;
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Follows a dotted path (`data.id`) into parsed JSON. */
+function pick(value: unknown, path: string): unknown {
+  let v = value;
+  for (const key of path.split('.')) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<string, unknown>)[key];
+  }
+  return v;
+}

@@ -1,0 +1,60 @@
+/** Settings of one probe run (enqueue → stream), with the defaults a user gets. */
+import type { Dispatcher } from 'undici';
+
+export interface ProbeOptions {
+  /** Base URL of the API, e.g. `http://127.0.0.1:8000`. */
+  baseUrl: string;
+  /** Enqueue path (POST). */
+  enqueuePath: string;
+  /** Stream path; `{id}` is replaced by the URL-encoded id. */
+  streamPath: string;
+  /** Enqueue request body (JSON text). */
+  body: string;
+  /** Extra request headers sent on both requests. */
+  headers: Record<string, string>;
+  /** Dotted path of the stream id in the enqueue response. */
+  idField: string;
+  /** Reconnects after a 404, as the origin frontend's `reconnectAttempts`. */
+  attempts: number;
+  /** Pause before each reconnect, ms (the frontend's fixed `reconnectDelay`). */
+  retryDelayMs: number;
+  /** Limit for connecting and for response headers, per request, ms. */
+  timeoutMs: number;
+  /** Longest time the stream is watched for the terminal event, ms. */
+  observeMs: number;
+  /** Give up after this many consecutive heartbeat events with no progress in between. */
+  idleHeartbeats: number;
+  /** Event type that ends the run. */
+  terminalEvent: string;
+  /** Event types that are keep-alives, not progress. */
+  heartbeatEvents: string[];
+  /** Largest line or event accepted, bytes (characters); bounds memory whatever the server sends. */
+  maxEventBytes: number;
+  /** Records kept in the transcript; later ones are counted, not stored. */
+  maxRecords: number;
+  /** Characters of data kept per record. */
+  previewChars: number;
+  /** Aborts the run (Ctrl-C); what was observed so far is kept. */
+  signal?: AbortSignal;
+  /** Shared connection pool (load runs); a private one is made otherwise. */
+  dispatcher?: Dispatcher;
+}
+
+/** The origin frontend's WorkflowVisualization uses 5 reconnects, 2500 ms apart. */
+export const DEFAULT_PROBE_OPTIONS: Omit<ProbeOptions, 'baseUrl'> = {
+  enqueuePath: '/api/chat/async',
+  streamPath: '/api/streams/{id}',
+  body: JSON.stringify({ messages: [{ role: 'user', content: 'ssedoctor probe' }] }),
+  headers: {},
+  idField: 'decision_set_id',
+  attempts: 5,
+  retryDelayMs: 2500,
+  timeoutMs: 15_000,
+  observeMs: 120_000,
+  idleHeartbeats: 2,
+  terminalEvent: 'workflow-complete',
+  heartbeatEvents: ['heartbeat', 'ping', 'keepalive'],
+  maxEventBytes: 1024 * 1024,
+  maxRecords: 5000,
+  previewChars: 2048,
+};

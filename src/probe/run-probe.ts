@@ -1,0 +1,78 @@
+/**
+ * One diagnosed run: enqueue, attach to the stream at once, reconnect after a 404 the way the
+ * origin frontend does, and return the full Transcript. Never throws for anything the target
+ * does; only a programming error would.
+ */
+import type { Dispatcher } from 'undici';
+import type { StreamAttempt, Transcript } from '../model.js';
+import { attach } from './attach.js';
+import { createDispatcher } from './dispatcher.js';
+import { enqueue } from './enqueue.js';
+import { DEFAULT_PROBE_OPTIONS, type ProbeOptions } from './options.js';
+
+/** Joins a base URL and a path, keeping any path prefix of the base (`https://h/prefix` + `/api/x`). */
+export function joinUrl(base: string, path: string): string {
+  if (/^https?:\/\//i.test(path)) return path;
+  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}
+
+/** Runs the probe. `options` may omit anything that has a default. */
+export async function runProbe(
+  input: Partial<ProbeOptions> & Pick<ProbeOptions, 'baseUrl'>,
+): Promise<Transcript> {
+  const options: ProbeOptions = { ...DEFAULT_PROBE_OPTIONS, ...input };
+  const ownDispatcher: Dispatcher | undefined = options.dispatcher ? undefined : createDispatcher(options.timeoutMs);
+  const dispatcher = options.dispatcher ?? ownDispatcher!;
+  const t0 = performance.now();
+  const since = (): number => performance.now() - t0;
+  const startedAt = new Date().toISOString();
+
+  try {
+    const enq = await enqueue({
+      url: joinUrl(options.baseUrl, options.enqueuePath),
+      body: options.body,
+      headers: options.headers,
+      idField: options.idField,
+      dispatcher,
+      signal: options.signal,
+      since,
+    });
+    const attempts: StreamAttempt[] = [];
+    if (enq.id !== undefined) {
+      const url = joinUrl(options.baseUrl, options.streamPath.replaceAll('{id}', encodeURIComponent(enq.id)));
+      const deadlineMs = since() + options.observeMs;
+      for (let n = 1; n <= options.attempts + 1; n++) {
+        const a = await attach({ url, attempt: n, deadlineMs, dispatcher, since, options });
+        attempts.push(a);
+        const retry = a.status === 404 && n <= options.attempts && since() + options.retryDelayMs < deadlineMs;
+        if (!retry || !(await sleep(options.retryDelayMs, options.signal))) break;
+      }
+    }
+    return {
+      startedAt,
+      enqueue: enq,
+      attempts,
+      terminalEvent: options.terminalEvent,
+      heartbeatEvents: options.heartbeatEvents,
+      endMs: since(),
+    };
+  } finally {
+    // Never-ending streams keep sockets open; a private pool is torn down, not drained.
+    await ownDispatcher?.destroy();
+  }
+}
+
+/** Sleeps `ms`; resolves false early when the signal aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (ok: boolean): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(ok);
+    };
+    const onAbort = (): void => done(false);
+    const timer = setTimeout(() => done(true), ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,114 @@
+/**
+ * Parser glue: bytes off the wire → SSE records, with eventsource-parser doing the field
+ * parsing (WHATWG HTML §9.2.5–9.2.6) and this module adding what a diagnostic client needs:
+ * streaming UTF-8 decoding, comments as records, a persisted last-event ID, parse warnings,
+ * a bound on buffered bytes, and a record of anything left unterminated at the end.
+ */
+import { createParser, type EventSourceParser, type ParseError } from 'eventsource-parser';
+
+/** A record as parsed, before the caller stamps arrival time and read index. */
+export interface ParsedRecord {
+  kind: 'event' | 'comment';
+  /** `message` when the frame had no (or an empty) `event:` field; `comment` for comments. */
+  type: string;
+  data: string;
+  truncated?: boolean;
+  id?: string;
+  node?: string;
+}
+
+export interface SseReaderOptions {
+  /** Largest line or event the parser may buffer, in characters; past it the stream is abandoned. */
+  maxBufferSize: number;
+  /** Data kept per record, in characters. */
+  previewChars: number;
+}
+
+export interface ReadResult {
+  records: ParsedRecord[];
+  warnings: string[];
+  retryMs?: number;
+  /** True once the buffer limit was exceeded; further input is ignored. */
+  oversized: boolean;
+}
+
+export class SseReader {
+  // Spec: always UTF-8; one leading BOM stripped; invalid bytes become U+FFFD; charset ignored.
+  private readonly decoder = new TextDecoder('utf-8');
+  private readonly parser: EventSourceParser;
+  private out: ReadResult = { records: [], warnings: [], oversized: false };
+  private lastEventId: string | undefined;
+  /** Text fed since the last dispatched event, kept to report an unterminated tail. */
+  private tail = '';
+  private oversized = false;
+
+  constructor(private readonly options: SseReaderOptions) {
+    this.parser = createParser({
+      maxBufferSize: options.maxBufferSize,
+      onEvent: (e) => {
+        this.tail = '';
+        // eventsource-parser resets `id` per block; the spec persists it across events.
+        if (e.id !== undefined) this.lastEventId = e.id;
+        this.out.records.push({
+          kind: 'event',
+          type: e.event || 'message',
+          ...this.preview(e.data),
+          ...(this.lastEventId !== undefined ? { id: this.lastEventId } : {}),
+          ...nodeOf(e.data),
+        });
+      },
+      onComment: (text) => this.out.records.push({ kind: 'comment', type: 'comment', ...this.preview(text) }),
+      onRetry: (ms) => (this.out.retryMs = ms),
+      onError: (err: ParseError) => {
+        if (err.type === 'max-buffer-size-exceeded') {
+          this.oversized = true;
+          this.out.oversized = true;
+        }
+        this.out.warnings.push(err.message);
+      },
+    });
+  }
+
+  /** Feeds one network read; returns what it completed. */
+  feed(bytes: Uint8Array): ReadResult {
+    if (!this.oversized) this.push(this.decoder.decode(bytes, { stream: true }));
+    return this.take();
+  }
+
+  /** Flushes the decoder at end of stream. The unterminated last block is discarded, as the spec says. */
+  end(): ReadResult & { pendingChars: number } {
+    if (!this.oversized) this.push(this.decoder.decode());
+    const pending = this.tail.split(/\r\n|\r|\n/).some((line) => line !== '' && !line.startsWith(':'));
+    return { ...this.take(), pendingChars: pending ? this.tail.length : 0 };
+  }
+
+  private push(text: string): void {
+    if (text === '') return;
+    this.tail = (this.tail + text).slice(-this.options.maxBufferSize);
+    this.parser.feed(text);
+  }
+
+  private take(): ReadResult {
+    const result = this.out;
+    this.out = { records: [], warnings: [], oversized: this.oversized };
+    return result;
+  }
+
+  private preview(text: string): { data: string; truncated?: true } {
+    return text.length > this.options.previewChars
+      ? { data: text.slice(0, this.options.previewChars), truncated: true }
+      : { data: text };
+  }
+}
+
+/** `node` of a JSON envelope (`{"data": {"node": ...}}`) or of a flat payload (`{"node": ...}`). */
+function nodeOf(data: string): { node?: string } {
+  if (data.length > 65_536 || !data.startsWith('{')) return {};
+  try {
+    const parsed = JSON.parse(data) as { node?: unknown; data?: { node?: unknown } };
+    const node = parsed.data?.node ?? parsed.node;
+    return typeof node === 'string' ? { node } : {};
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,25 @@
+/** Small formatting helpers shared by the reporters. */
+import { Chalk, type ChalkInstance } from 'chalk';
+
+/** Milliseconds as a short human figure: `840 ms`, `2.35 s`, `—` when unknown. */
+export function ms(value: number | undefined): string {
+  if (value === undefined || !Number.isFinite(value)) return '—';
+  if (Math.abs(value) >= 1000) return `${(value / 1000).toFixed(2)} s`;
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
+}
+
+/** Rounds a ms figure to 0.1 ms for machine output (undefined stays undefined). */
+export function round(value: number | undefined): number | undefined {
+  return value === undefined ? undefined : Math.round(value * 10) / 10;
+}
+
+/**
+ * A chalk instance for a stream: colour only on a TTY, never with NO_COLOR (any value) or
+ * TERM=dumb; FORCE_COLOR turns it on regardless.
+ */
+export function chalkFor(stream: { isTTY?: boolean }, env: Record<string, string | undefined>): ChalkInstance {
+  const forced = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  const off = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
+  const level = forced ? 1 : off || env.TERM === 'dumb' || !stream.isTTY ? 0 : 1;
+  return new Chalk({ level });
+}

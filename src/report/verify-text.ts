@@ -1,0 +1,106 @@
+/** The terminal report of one verify run. Returns a string; the caller decides where it goes. */
+import type { ChalkInstance } from 'chalk';
+import Table from 'cli-table3';
+import type { Diagnosis } from '../classify/diagnose.js';
+import type { Transcript } from '../model.js';
+import { ms } from './format.js';
+import type { VerifyTarget } from './verify-json.js';
+
+export interface TextOptions {
+  chalk: ChalkInstance;
+  /** Include every event and comment with its arrival time and read index. */
+  transcript?: boolean;
+}
+
+export function verifyText(target: VerifyTarget, d: Diagnosis, t: Transcript, opts: TextOptions): string {
+  const c = opts.chalk;
+  const ok = d.outcome.severity === 'ok';
+  const mark = ok ? c.green('✔') : c.red('✖');
+  const label = ok ? c.green.bold(d.outcome.code) : c.red.bold(d.outcome.code);
+  const lines: string[] = [`${mark} ${label}  ${d.outcome.summary}`, `  ${c.dim(d.detail)}`, ''];
+  const row = (name: string, value: string): void => void lines.push(`  ${c.bold(name.padEnd(10))} ${value}`);
+
+  const where = target.embeddedScenario
+    ? `${target.baseUrl}  ${c.dim(`(embedded reference server, scenario ${target.embeddedScenario})`)}`
+    : target.baseUrl;
+  row('target', where);
+  const a = d.attempts;
+  row(
+    'attempts',
+    [
+      `client ${a.client}`,
+      a.recoveredOnAttempt ? `recovered on attempt ${a.recoveredOnAttempt}` : undefined,
+      a.serverLookups !== undefined ? `server lookups ${a.serverLookups}` : undefined,
+    ]
+      .filter(Boolean)
+      .join(' · '),
+  );
+  const tm = d.timings;
+  row('waits', `server lookup ${ms(tm.serverWaitMs)} · enqueue answered in ${ms(tm.enqueueMs)}`);
+  row(
+    'timeline',
+    [
+      `headers ${ms(tm.headersMs)}`,
+      `first event ${ms(tm.firstEventMs)}`,
+      `first node event ${ms(tm.firstNodeEventMs)}`,
+      `terminal ${ms(tm.terminalMs)}`,
+    ].join(c.dim(' → ')) + c.dim('  (from enqueue)'),
+  );
+  const events = Object.entries(d.counts.events)
+    .map(([type, n]) => `${type} ${n}`)
+    .join(' · ');
+  row('events', events || c.dim('none'));
+  row('keepalive', `heartbeat events ${d.counts.heartbeats} · ping comments ${d.counts.pings}`);
+
+  if (d.nodes.length > 0) {
+    const table = new Table({
+      head: ['node', 'start', 'complete', 'took', 'events'],
+      style: { head: c.level > 0 ? ['cyan'] : [], border: c.level > 0 ? ['grey'] : [] },
+      chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    });
+    for (const n of d.nodes) {
+      const took = n.startMs !== undefined && n.completeMs !== undefined ? n.completeMs - n.startMs : undefined;
+      table.push([n.node, ms(n.startMs), ms(n.completeMs), ms(took), String(n.events)]);
+    }
+    lines.push('', indent(table.toString()));
+  }
+
+  if (d.findings.length > 0) {
+    lines.push('', `  ${c.bold('findings')}`);
+    for (const f of d.findings) lines.push(`  ${c.yellow('!')} ${f.code}: ${f.message}`);
+  }
+  if (opts.transcript) lines.push('', ...transcriptLines(t, c));
+  if (!ok) lines.push('', `  ${c.bold('hint')} ${d.outcome.hint}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Every phase, event and comment with its time since T0. */
+function transcriptLines(t: Transcript, c: ChalkInstance): string[] {
+  const out = [`  ${c.bold('transcript')} ${c.dim('(ms since enqueue sent; #read = network read index)')}`];
+  const e = t.enqueue;
+  out.push(`  ${ms(e.sentMs).padStart(9)}  POST ${e.url}`);
+  if (e.headersMs !== undefined) out.push(`  ${ms(e.headersMs).padStart(9)}  ← ${e.status} ${c.dim(oneLine(e.bodyPreview))}`);
+  for (const a of t.attempts) {
+    out.push(`  ${ms(a.requestedMs).padStart(9)}  GET ${a.url} ${c.dim(`(attempt ${a.attempt})`)}`);
+    if (a.headersMs !== undefined) out.push(`  ${ms(a.headersMs).padStart(9)}  ← ${a.status} ${a.headers?.['content-type'] ?? ''}`);
+    for (const r of a.records) {
+      const what = r.kind === 'comment' ? c.dim(`: ${r.data}`) : `${c.cyan(r.type)}${r.node ? ` ${r.node}` : ''}`;
+      out.push(`  ${ms(r.atMs).padStart(9)}  ${c.dim(`#${r.read}`.padEnd(5))} ${what}`);
+    }
+    if (a.recordsDropped > 0) out.push(`  ${''.padStart(9)}  … ${a.recordsDropped} more records not kept`);
+    out.push(`  ${ms(a.endMs).padStart(9)}  end: ${a.end}${a.error ? ` (${a.error.code})` : ''}`);
+  }
+  return out;
+}
+
+function indent(s: string): string {
+  return s
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}
+
+function oneLine(s: string | undefined): string {
+  const text = (s ?? '').replace(/\s+/g, ' ');
+  return text.length > 100 ? `${text.slice(0, 100)}…` : text;
+}
