@@ -38,15 +38,19 @@ export class SseReader {
   private readonly parser: EventSourceParser;
   private out: ReadResult = { records: [], warnings: [], oversized: false };
   private lastEventId: string | undefined;
-  /** Text fed since the last dispatched event, kept to report an unterminated tail. */
-  private tail = '';
   private oversized = false;
+  /** Set while end() probes for an unterminated block; the event it flushes out is not real. */
+  private draining = false;
+  private pendingChars = 0;
 
   constructor(private readonly options: SseReaderOptions) {
     this.parser = createParser({
       maxBufferSize: options.maxBufferSize,
       onEvent: (e) => {
-        this.tail = '';
+        if (this.draining) {
+          this.pendingChars = e.data.length || 1;
+          return;
+        }
         // eventsource-parser resets `id` per block; the spec persists it across events.
         if (e.id !== undefined) this.lastEventId = e.id;
         this.out.records.push({
@@ -75,17 +79,23 @@ export class SseReader {
     return this.take();
   }
 
-  /** Flushes the decoder at end of stream. The unterminated last block is discarded, as the spec says. */
+  /**
+   * Flushes the decoder at end of stream. The unterminated last block is discarded, as the spec
+   * says; `pendingChars` tells how much data it held (0: nothing was left hanging).
+   */
   end(): ReadResult & { pendingChars: number } {
-    if (!this.oversized) this.push(this.decoder.decode());
-    const pending = this.tail.split(/\r\n|\r|\n/).some((line) => line !== '' && !line.startsWith(':'));
-    return { ...this.take(), pendingChars: pending ? this.tail.length : 0 };
+    if (!this.oversized) {
+      this.push(this.decoder.decode());
+      // Terminate whatever is buffered to learn whether a block was left open; the result is discarded.
+      this.draining = true;
+      this.parser.feed('\n\n');
+      this.draining = false;
+    }
+    return { ...this.take(), pendingChars: this.pendingChars };
   }
 
   private push(text: string): void {
-    if (text === '') return;
-    this.tail = (this.tail + text).slice(-this.options.maxBufferSize);
-    this.parser.feed(text);
+    if (text !== '') this.parser.feed(text);
   }
 
   private take(): ReadResult {

@@ -84,7 +84,7 @@ function serverOverrides(f: ServeFlags): ServerOverrides {
     }
   };
   return {
-    port: int(f.port, '--port', 0),
+    port: f.port === undefined ? undefined : parseInteger(f.port, '--port', 0, 65535),
     host: f.host,
     lookup: f.lookup,
     retryDelayMs: duration(f.retryDelay, '--retry-delay'),
