@@ -3,7 +3,7 @@
  * naming the evidence. No I/O, no clock; table-tested over fixtures/transcripts.
  */
 import type { StreamAttempt, Transcript } from '../model.js';
-import { isEventStream } from '../content-type.js';
+import { isEventStream, isRoutingNotFound } from '../wire.js';
 import { classifyNetError } from './network-errors.js';
 import type { OutcomeCode } from './outcomes.js';
 
@@ -45,15 +45,7 @@ export function classify(t: Transcript): Classification {
 
 /** A 404 that is not the framework's routing 404 (`{"detail":"Not Found"}`, a wrong path). */
 export function isDecisionSet404(a: StreamAttempt): boolean {
-  return a.status === 404 && !isRouting404(a);
-}
-
-function isRouting404(a: StreamAttempt): boolean {
-  try {
-    return (JSON.parse(a.bodyPreview ?? '') as { detail?: unknown }).detail === 'Not Found';
-  } catch {
-    return false;
-  }
+  return a.status === 404 && !isRoutingNotFound(a.status, a.bodyPreview);
 }
 
 /** Classifies one stream attempt on its own. */

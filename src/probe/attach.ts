@@ -5,7 +5,7 @@
  */
 import { request, type Dispatcher } from 'undici';
 import type { AttemptEnd, StreamAttempt } from '../model.js';
-import { isEventStream } from '../content-type.js';
+import { isEventStream } from '../wire.js';
 import { toNetError } from './net-error.js';
 import type { ProbeOptions } from './options.js';
 import { redactHeaders, redactUrl } from './redact.js';

@@ -5,6 +5,7 @@
  */
 import type { Dispatcher } from 'undici';
 import type { StreamAttempt, Transcript } from '../model.js';
+import { isRoutingNotFound } from '../wire.js';
 import { attach } from './attach.js';
 import { createDispatcher } from './dispatcher.js';
 import { enqueue } from './enqueue.js';
@@ -44,7 +45,8 @@ export async function runProbe(
       for (let n = 1; n <= options.attempts + 1; n++) {
         const a = await attach({ url, attempt: n, deadlineMs, dispatcher, since, options });
         attempts.push(a);
-        const retry = a.status === 404 && n <= options.attempts && since() + options.retryDelayMs < deadlineMs;
+        // Retry a missing job as the frontend does; a routing 404 (wrong path) cannot heal.
+        const retry = a.status === 404 && !isRoutingNotFound(a.status, a.bodyPreview) && n <= options.attempts && since() + options.retryDelayMs < deadlineMs;
         if (!retry || !(await sleep(options.retryDelayMs, options.signal))) break;
       }
     }

@@ -58,7 +58,7 @@ export function serveStream(
     const exhausted =
       options.lookup === 'single' ||
       (options.lookup === 'fixed' && misses > options.fixedRetries) ||
-      (options.lookup === 'window' && waitedMs >= options.maxWaitMs);
+      (options.lookup === 'window' && waitedMs >= options.maxWaitMs - 1); // timers may fire up to 1 ms early
     if (!exhausted) {
       pending = scheduler.after(options.retryDelayMs, attempt);
       return;

@@ -1,0 +1,19 @@
+/** Small facts about HTTP answers shared by the probe and the classifier. Pure. */
+
+/** True for `text/event-stream` with any parameters, in any case (the MIME essence check of WHATWG §9.2.2). */
+export function isEventStream(contentType: string | undefined): boolean {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase() === 'text/event-stream';
+}
+
+/**
+ * True for a framework's routing 404 (FastAPI/Starlette: `{"detail":"Not Found"}`): the path is
+ * wrong, so no retry can help, unlike a handler's "Decision set not found".
+ */
+export function isRoutingNotFound(status: number | undefined, body: string | undefined): boolean {
+  if (status !== 404) return false;
+  try {
+    return (JSON.parse(body ?? '') as { detail?: unknown }).detail === 'Not Found';
+  } catch {
+    return false;
+  }
+}

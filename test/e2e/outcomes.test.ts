@@ -1,0 +1,169 @@
+/**
+ * Every outcome code, produced on the wire: reference-server scenarios for the origin's
+ * failures, raw-bytes servers for what the reference server must not be bent into.
+ */
+import { describe, expect, it } from 'vitest';
+import { diagnose } from '../../src/classify/diagnose.js';
+import { OUTCOME_CODES, type OutcomeCode } from '../../src/classify/outcomes.js';
+import type { ProbeOptions } from '../../src/probe/options.js';
+import { runProbe } from '../../src/probe/run-probe.js';
+import { startReferenceServer, type StartOptions } from '../../src/server/index.js';
+import { chunk, enqueueThen, jsonResponse, sleep, sseHead, startRawServer, type RawScript } from '../helpers/raw-server.js';
+
+const quiet = { log: { level: 'off', format: 'text' } } as const;
+const fast: Partial<ProbeOptions> = { retryDelayMs: 300, timeoutMs: 5000, observeMs: 10_000 };
+const seen = new Set<OutcomeCode>();
+
+async function viaScenario(start: StartOptions, probe: Partial<ProbeOptions> = {}) {
+  const server = await startReferenceServer({ ...quiet, ...start });
+  try {
+    const d = diagnose(await runProbe({ ...fast, ...probe, baseUrl: server.url }));
+    seen.add(d.outcome.code);
+    return d;
+  } finally {
+    await server.close();
+  }
+}
+
+async function viaRaw(script: RawScript, probe: Partial<ProbeOptions> = {}) {
+  const server = await startRawServer(script);
+  try {
+    const d = diagnose(await runProbe({ ...fast, ...probe, baseUrl: server.url }));
+    seen.add(d.outcome.code);
+    return d;
+  } finally {
+    await server.close();
+  }
+}
+
+describe('outcomes on the wire', () => {
+  it('healthy: the fixed backend waits out persistence; attempts and waits are non-zero', async () => {
+    const d = await viaScenario({ scenario: 'healthy' });
+    expect(d.outcome.code).toBe('healthy');
+    expect(d.attempts.client).toBe(1);
+    expect(d.attempts.serverLookups).toBeGreaterThanOrEqual(2);
+    expect(d.timings.serverWaitMs).toBeGreaterThan(100);
+    expect(d.timings.terminalMs).toBeGreaterThan(d.timings.firstNodeEventMs!);
+    expect(d.nodes).toHaveLength(13);
+    expect(d.counts.events['node-complete']).toBe(13);
+  });
+
+  it('early-404: a single lookup 404s at once; the frontend-style retry recovers', async () => {
+    const d = await viaScenario({ scenario: 'early-404' });
+    expect(d.outcome.code).toBe('early-404');
+    expect(d.attempts.client).toBeGreaterThanOrEqual(2);
+    expect(d.attempts.recoveredOnAttempt).toBe(d.attempts.client);
+    expect(d.detail).toMatch(/opened the stream and ended healthy/);
+  });
+
+  it('early-404 without retries never recovers', async () => {
+    const d = await viaScenario({ scenario: 'early-404' }, { attempts: 0 });
+    expect(d.outcome.code).toBe('early-404');
+    expect(d.attempts).toMatchObject({ client: 1, serverLookups: 1 });
+    expect(d.attempts.recoveredOnAttempt).toBeUndefined();
+  });
+
+  it('early-404 after the full window: the server reports its wait', async () => {
+    const d = await viaScenario({ scenario: 'never-persisted', maxWaitMs: 600 }, { attempts: 0 });
+    expect(d.outcome.code).toBe('early-404');
+    expect(d.timings.serverWaitMs).toBeGreaterThanOrEqual(599);
+    expect(d.attempts.serverLookups).toBe(4); // 0, 200, 400, 600 ms
+  });
+
+  it('heartbeat-only: pings and heartbeat events, no progress', async () => {
+    const d = await viaScenario({ scenario: 'heartbeat-only' });
+    expect(d.outcome.code).toBe('heartbeat-only');
+    expect(d.counts.heartbeats).toBe(2);
+    expect(d.counts.pings).toBeGreaterThan(0);
+    expect(d.counts.progress).toBe(0);
+  });
+
+  it('stalled: progress, then only heartbeats', async () => {
+    const d = await viaScenario({ scenario: 'stalled' });
+    expect(d.outcome.code).toBe('stalled');
+    expect(d.counts.progress).toBe(8);
+  });
+
+  it('error-event: a named error frame mid-run, reported with its node', async () => {
+    const d = await viaScenario({ scenario: 'error-event' });
+    expect(d.outcome.code).toBe('error-event');
+    expect(d.detail).toContain('planner');
+  });
+
+  it('closed-early: the server ends the body before workflow-complete', async () => {
+    const d = await viaScenario({ scenario: 'closed-early' });
+    expect(d.outcome.code).toBe('closed-early');
+    expect(d.detail).toMatch(/ended the stream after 6 progress events/);
+  });
+
+  it('closed-early: an abrupt reset mid-stream', async () => {
+    const d = await viaScenario({ scenario: 'closed-early', faults: { closeAbruptly: true } });
+    expect(d.outcome.code).toBe('closed-early');
+  });
+
+  it('not-sse: 200 with application/json', async () => {
+    const d = await viaScenario({ scenario: 'not-sse' });
+    expect(d.outcome.code).toBe('not-sse');
+    expect(d.detail).toContain('application/json');
+  });
+
+  it('timeout: the lookup outlasts the client header timeout', async () => {
+    const d = await viaScenario({ scenario: 'never-persisted' }, { timeoutMs: 400, attempts: 0 });
+    expect(d.outcome.code).toBe('timeout');
+  });
+
+  it('enqueue-failed: a 422 validation error on the POST', async () => {
+    const d = await viaScenario({ scenario: 'healthy' }, { body: '{"messages": [{"role": "robot", "content": "x"}]}' });
+    expect(d.outcome.code).toBe('enqueue-failed');
+    expect(d.detail).toContain('422');
+  });
+
+  it('http-error: a routing 404 is a wrong path, not the race', async () => {
+    const d = await viaScenario({ scenario: 'healthy' }, { streamPath: '/api/stream/{id}' });
+    expect(d.outcome.code).toBe('http-error');
+    expect(d.attempts.client).toBe(1);
+  });
+
+  it('http-error: 401 from the stream endpoint', async () => {
+    const d = await viaRaw(enqueueThen((_req, s) => void s.end(jsonResponse(401, { detail: 'Not authenticated' }))));
+    expect(d.outcome.code).toBe('http-error');
+    expect(d.detail).toContain('401');
+  });
+
+  it('unreachable: nothing listens', async () => {
+    const server = await startRawServer(() => undefined);
+    const url = server.url;
+    await server.close();
+    const d = diagnose(await runProbe({ ...fast, baseUrl: url }));
+    seen.add(d.outcome.code);
+    expect(d.outcome.code).toBe('unreachable');
+    expect(d.outcome.exitCode).toBe(3);
+  });
+
+  it('malformed-stream: an endless line is cut at --max-event-size, memory bounded', async () => {
+    const d = await viaRaw(
+      enqueueThen(async (_req, s) => {
+        s.write(sseHead());
+        s.write(chunk('data: '));
+        for (let i = 0; i < 200 && !s.destroyed; i++) {
+          s.write(chunk('x'.repeat(1024)));
+          await sleep(1);
+        }
+      }),
+      { maxEventBytes: 16 * 1024 },
+    );
+    expect(d.outcome.code).toBe('malformed-stream');
+  });
+
+  it('interrupted: the caller aborts mid-stream and keeps what was seen', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 1500);
+    const d = await viaScenario({ scenario: 'heartbeat-only', heartbeatIntervalMs: 5000 }, { signal: controller.signal });
+    expect(d.outcome.code).toBe('interrupted');
+    expect(d.counts.pings).toBeGreaterThan(0);
+  });
+
+  it('every outcome code in the table was produced above', () => {
+    expect([...seen].sort()).toEqual([...OUTCOME_CODES].sort());
+  });
+});
