@@ -54,7 +54,8 @@ export class Scheduler {
     if (this.stopped || !top || top.dueMs >= this.armedFor) return;
     if (this.timer) clearTimeout(this.timer);
     this.armedFor = top.dueMs;
-    this.timer = setTimeout(() => this.fire(), Math.max(0, top.dueMs - this.now()));
+    // Round up: Node truncates fractional delays, and a task must never run before it is due.
+    this.timer = setTimeout(() => this.fire(), Math.max(0, Math.ceil(top.dueMs - this.now())));
   }
 
   private fire(): void {
@@ -62,7 +63,7 @@ export class Scheduler {
     this.armedFor = Infinity;
     const now = this.now();
     // Run everything due, including tasks scheduled "now" by the callbacks themselves.
-    for (let top = this.heap[0]; top && top.dueMs <= now + 1; top = this.heap[0]) {
+    for (let top = this.heap[0]; top && top.dueMs <= now; top = this.heap[0]) {
       this.pop();
       if (!top.cancelled) top.fn();
       if (this.stopped) return;

@@ -58,7 +58,7 @@ export function serveStream(
     const exhausted =
       options.lookup === 'single' ||
       (options.lookup === 'fixed' && misses > options.fixedRetries) ||
-      (options.lookup === 'window' && waitedMs >= options.maxWaitMs - 1); // timers may fire up to 1 ms early
+      (options.lookup === 'window' && waitedMs >= options.maxWaitMs);
     if (!exhausted) {
       pending = scheduler.after(options.retryDelayMs, attempt);
       return;
