@@ -57,8 +57,9 @@ export function parseHeader(text: string): [string, string] {
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
     throw usageError('bad-header', `-H: "${text}" is not a header; use "Name: value", e.g. -H "Authorization: Bearer TOKEN"`);
   }
-  const value = text.slice(i + 1).trim();
-  if (/[\r\n\0]/.test(value)) throw usageError('bad-header', `-H: the value of "${name}" contains a line break or NUL`);
+  const raw = text.slice(i + 1);
+  const value = raw.trim();
+  if (/[\r\n\0]/.test(raw)) throw usageError('bad-header', `-H: the value of "${name}" contains a line break or NUL`);
   return [name, value];
 }
 

@@ -18,7 +18,7 @@ export function round(value: number | undefined): number | undefined {
  * TERM=dumb; FORCE_COLOR turns it on regardless.
  */
 export function chalkFor(stream: { isTTY?: boolean }, env: Record<string, string | undefined>): ChalkInstance {
-  const forced = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  const forced = env.FORCE_COLOR !== undefined && !['', '0', 'false'].includes(env.FORCE_COLOR);
   const off = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
   const level = forced ? 1 : off || env.TERM === 'dumb' || !stream.isTTY ? 0 : 1;
   return new Chalk({ level });

@@ -1,0 +1,17 @@
+/**
+ * ssedoctor as a library: run a probe, classify it, render it, or start the reference server.
+ * Never imports the CLI.
+ */
+export { runProbe, joinUrl } from './probe/run-probe.js';
+export { DEFAULT_PROBE_OPTIONS, type ProbeOptions } from './probe/options.js';
+export { createDispatcher } from './probe/dispatcher.js';
+export { SseReader, type ParsedRecord } from './probe/sse-reader.js';
+export { classify, type Classification } from './classify/classify.js';
+export { diagnose, type Diagnosis } from './classify/diagnose.js';
+export { runMetrics, type RunMetrics } from './classify/metrics.js';
+export { OUTCOMES, OUTCOME_CODES, outcomeInfo, type OutcomeCode, type OutcomeInfo } from './classify/outcomes.js';
+export { verifyDocument, VERIFY_SCHEMA } from './report/verify-json.js';
+export { verifyText } from './report/verify-text.js';
+export { startReferenceServer, SCENARIOS, type ReferenceServer, type StartOptions } from './server/index.js';
+export { EXIT, SsedoctorError } from './errors.js';
+export type * from './model.js';

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { parseDistribution, parseServerDuration, seededRandom } from '../../src/server/distribution.js';
+import { lookupSettingsFromEnv, resolveServerOptions, SCENARIOS } from '../../src/server/options.js';
+import { Scheduler } from '../../src/server/scheduler.js';
+
+describe('delay distributions', () => {
+  it.each([
+    // [spec, check on 2000 samples]
+    ['300ms', (xs: number[]) => xs.every((x) => x === 300)],
+    ['1.5s', (xs: number[]) => xs.every((x) => x === 1500)],
+    ['2', (xs: number[]) => xs.every((x) => x === 2000)], // bare numbers are seconds, like the origin env vars
+    ['100ms..800ms', (xs: number[]) => xs.every((x) => x >= 100 && x <= 800) && Math.abs(mean(xs) - 450) < 20],
+    ['exp(300ms)', (xs: number[]) => xs.every((x) => x >= 0) && Math.abs(mean(xs) - 300) < 30],
+    ['lognormal(1s,0.5)', (xs: number[]) => Math.abs(median(xs) - 1000) < 60],
+    ['never', (xs: number[]) => xs.every((x) => x === Infinity)],
+  ])('%s', (spec, check) => {
+    const d = parseDistribution(spec);
+    const r = seededRandom(7);
+    expect(check(Array.from({ length: 2000 }, () => d.sample(r)))).toBe(true);
+  });
+
+  it.each(['', 'fast', '5m', '800ms..100ms', 'exp()', 'lognormal(1s,-1)', 'lognormal(1s)'])('rejects %j', (spec) => {
+    expect(() => parseDistribution(spec)).toThrow(/bad delay distribution/);
+  });
+
+  it('parses server durations', () => {
+    expect(parseServerDuration('250ms')).toBe(250);
+    expect(parseServerDuration('0.2')).toBe(200);
+    expect(parseServerDuration('x')).toBeUndefined();
+  });
+
+  it('the seeded generator repeats for a seed', () => {
+    const a = seededRandom(42);
+    const b = seededRandom(42);
+    expect([a(), a(), a()]).toEqual([b(), b(), b()]);
+  });
+});
+
+describe('server options', () => {
+  it('reads the origin env vars as seconds; empty means default', () => {
+    expect(lookupSettingsFromEnv({ STREAM_DECISION_SET_RETRY_DELAY: '0.5', STREAM_DECISION_SET_MAX_WAIT: '10' })).toEqual({
+      retryDelayMs: 500,
+      maxWaitMs: 10_000,
+    });
+    expect(lookupSettingsFromEnv({ STREAM_DECISION_SET_MAX_WAIT: '' })).toEqual({});
+    expect(() => lookupSettingsFromEnv({ STREAM_DECISION_SET_MAX_WAIT: 'abc' })).toThrow(/STREAM_DECISION_SET_MAX_WAIT/);
+  });
+
+  it('layers defaults < scenario < env < overrides', () => {
+    const o = resolveServerOptions('early-404', { retryDelayMs: 50 }, { STREAM_DECISION_SET_RETRY_DELAY: '1', STREAM_DECISION_SET_MAX_WAIT: '2' });
+    expect(o).toMatchObject({ lookup: 'single', retryDelayMs: 50, maxWaitMs: 2000 });
+    expect(resolveServerOptions('stalled').faults).toMatchObject({ stallAfter: 8, noWorker: false });
+  });
+
+  it('knows every scenario the README promises', () => {
+    const names = SCENARIOS.map((s) => s.name);
+    for (const n of ['healthy', 'early-404', 'heartbeat-only', 'error-event', 'closed-early', 'not-sse', 'slow-persistence']) {
+      expect(names).toContain(n);
+    }
+    expect(() => resolveServerOptions('nope')).toThrow(/unknown scenario/);
+  });
+});
+
+describe('scheduler', () => {
+  it('runs tasks in due order with one timer, never early, and skips cancelled ones', async () => {
+    const s = new Scheduler();
+    const order: string[] = [];
+    const start = s.now();
+    const late: number[] = [];
+    s.after(30, () => (order.push('c'), late.push(s.now() - start - 30)));
+    s.after(10, () => (order.push('a'), late.push(s.now() - start - 10)));
+    const cancelled = s.after(20, () => order.push('x'));
+    s.after(20, () => order.push('b'));
+    s.cancel(cancelled);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(order).toEqual(['a', 'b', 'c']);
+    expect(late.every((l) => l >= 0)).toBe(true);
+    s.stop();
+  });
+});
+
+function mean(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+function median(xs: number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+}
