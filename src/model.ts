@@ -95,6 +95,16 @@ export interface EnqueuePhase {
   error?: NetError;
 }
 
+/** A job-status lookup made when the stream showed no terminal event (origin §7.4-7.5). */
+export interface JobStatusCheck {
+  url: string;
+  atMs: number;
+  httpStatus?: number;
+  /** The `status` field of the answer (`queued`, `running`, `completed`...). */
+  status?: string;
+  error?: NetError;
+}
+
 /** Everything one enqueue→stream run observed. Input to the pure classifier. */
 export interface Transcript {
   /** Wall-clock start (ISO 8601), for humans only. */
@@ -105,6 +115,8 @@ export interface Transcript {
   terminalEvent: string;
   /** Event types counted as heartbeats rather than progress. */
   heartbeatEvents: string[];
+  /** Job status, looked up when the stream ended without the terminal event. */
+  jobStatus?: JobStatusCheck;
   /** Total run time, ms since T0. */
   endMs: number;
 }

@@ -49,6 +49,17 @@ export function findings(t: Transcript): Finding[] {
     const starts = a.counts['workflow-start'] ?? 0;
     if (starts > 1) out.push({ code: 'retry-storm', message: `${starts} workflow-start events on one stream: the job was retried` });
   }
+  const job = t.jobStatus;
+  if (job?.status) {
+    const meaning: Record<string, string> = {
+      queued: 'no worker picked the job up (a queued or idle worker; the stream is connected but waiting)',
+      running: 'the job is running but nothing reached this stream (events published in another process or replica?)',
+      completed: 'the job completed but its events never reached this stream (split-brain: several workers or replicas)',
+      failed: 'the job failed without an error event on the stream',
+      waiting_approval: 'the job is paused for human approval (HITL interactive mode sends no terminal event)',
+    };
+    out.unshift({ code: 'job-status', message: `job status is "${job.status}": ${meaning[job.status] ?? 'see the job'}` });
+  }
   return dedupe(out);
 }
 

@@ -54,6 +54,7 @@ function buildProgram(): Command {
     .option('--id-field <path>', 'dotted path of the stream id in the enqueue answer', 'decision_set_id')
     .option('--enqueue-path <path>', 'enqueue endpoint (POST)', '/api/chat/async')
     .option('--stream-path <path>', 'stream endpoint; {id} is replaced', '/api/streams/{id}')
+    .option('--job-status-path <path>', 'asked when a stream shows no terminal event; {job_id} is replaced; "" disables', '/api/jobs/{job_id}/status')
     .option('--attempts <n>', 'reconnects after a 404 (origin frontend: 5)', '5')
     .option('--retry-delay <duration>', 'pause before each reconnect (origin frontend: 2.5s)', '2.5s')
     .option('--timeout <duration>', 'limit for connecting and for each response head', '15s')

@@ -10,6 +10,7 @@ export interface ProbeFlags {
   idField: string;
   enqueuePath: string;
   streamPath: string;
+  jobStatusPath: string;
   attempts: string;
   retryDelay: string;
   timeout: string;
@@ -36,6 +37,7 @@ export function probeOptionsFromFlags(f: ProbeFlags): Omit<ProbeOptions, 'baseUr
     idField: f.idField,
     enqueuePath: f.enqueuePath,
     streamPath: f.streamPath,
+    jobStatusPath: f.jobStatusPath,
     attempts: parseInteger(f.attempts, '--attempts', 0, 100),
     retryDelayMs: parseDuration(f.retryDelay, '--retry-delay'),
     timeoutMs: positive(parseDuration(f.timeout, '--timeout'), '--timeout'),

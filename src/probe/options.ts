@@ -10,6 +10,8 @@ export interface ProbeOptions {
   streamPath: string;
   /** Enqueue request body (JSON text). */
   body: string;
+  /** Job-status path; `{job_id}` is replaced. Looked up when a stream shows no terminal event; '' disables. */
+  jobStatusPath: string;
   /** Extra request headers sent on both requests. */
   headers: Record<string, string>;
   /** Dotted path of the stream id in the enqueue response. */
@@ -45,6 +47,7 @@ export const DEFAULT_PROBE_OPTIONS: Omit<ProbeOptions, 'baseUrl'> = {
   enqueuePath: '/api/chat/async',
   streamPath: '/api/streams/{id}',
   body: JSON.stringify({ messages: [{ role: 'user', content: 'ssedoctor probe' }] }),
+  jobStatusPath: '/api/jobs/{job_id}/status',
   headers: {},
   idField: 'decision_set_id',
   attempts: 5,

@@ -3,12 +3,14 @@
  * origin frontend does, and return the full Transcript. Never throws for anything the target
  * does; only a programming error would.
  */
-import type { Dispatcher } from 'undici';
-import type { StreamAttempt, Transcript } from '../model.js';
+import { request, type Dispatcher } from 'undici';
+import type { JobStatusCheck, StreamAttempt, Transcript } from '../model.js';
 import { isRoutingNotFound } from '../wire.js';
 import { attach } from './attach.js';
 import { createDispatcher } from './dispatcher.js';
-import { enqueue } from './enqueue.js';
+import { enqueue, readCapped } from './enqueue.js';
+import { toNetError } from './net-error.js';
+import { redactUrl } from './redact.js';
 import { DEFAULT_PROBE_OPTIONS, type ProbeOptions } from './options.js';
 
 /** Joins a base URL and a path, keeping any path prefix of the base (`https://h/prefix` + `/api/x`). */
@@ -50,18 +52,41 @@ export async function runProbe(
         if (!retry || !(await sleep(options.retryDelayMs, options.signal))) break;
       }
     }
+    const last = attempts.at(-1);
+    const unfinished = last?.status === 200 && (last.end === 'idle' || last.end === 'observe');
+    const jobStatus =
+      unfinished && enq.jobId && options.jobStatusPath
+        ? await checkJobStatus(joinUrl(options.baseUrl, options.jobStatusPath.replaceAll('{job_id}', encodeURIComponent(enq.jobId))), options, dispatcher, since)
+        : undefined;
     return {
       startedAt,
       enqueue: enq,
       attempts,
       terminalEvent: options.terminalEvent,
       heartbeatEvents: options.heartbeatEvents,
+      ...(jobStatus ? { jobStatus } : {}),
       endMs: since(),
     };
   } finally {
     // Never-ending streams keep sockets open; a private pool is torn down, not drained.
     await ownDispatcher?.destroy();
   }
+}
+
+/** Asks the job-status endpoint what became of the job: queued, running, completed... */
+async function checkJobStatus(url: string, options: ProbeOptions, dispatcher: Dispatcher, since: () => number): Promise<JobStatusCheck> {
+  const check: JobStatusCheck = { url: redactUrl(url), atMs: since() };
+  try {
+    const res = await request(url, { headers: { accept: 'application/json', ...options.headers }, dispatcher, signal: options.signal });
+    check.httpStatus = res.statusCode;
+    const body = await readCapped(res.body, 64 * 1024);
+    const status = (JSON.parse(body) as { status?: unknown }).status;
+    if (typeof status === 'string') check.status = status;
+  } catch (err) {
+    if (err instanceof SyntaxError) return check; // not JSON: the HTTP status is all there is
+    check.error = toNetError(err);
+  }
+  return check;
 }
 
 /** Sleeps `ms`; resolves false early when the signal aborts. */

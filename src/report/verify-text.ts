@@ -24,6 +24,12 @@ export function verifyText(target: VerifyTarget, d: Diagnosis, t: Transcript, op
     ? `${target.baseUrl}  ${c.dim(`(embedded reference server, scenario ${target.embeddedScenario})`)}`
     : target.baseUrl;
   row('target', where);
+  if (t.attempts.length === 0) {
+    // Nothing was streamed: the enqueue answer is the whole story.
+    const e = t.enqueue;
+    row('enqueue', e.status !== undefined ? `HTTP ${e.status} in ${ms(d.timings.enqueueMs)} ${c.dim(oneLine(e.bodyPreview))}` : `${e.error?.code ?? 'no answer'}`);
+    return finish();
+  }
   const a = d.attempts;
   row(
     'attempts',
@@ -69,9 +75,13 @@ export function verifyText(target: VerifyTarget, d: Diagnosis, t: Transcript, op
     lines.push('', `  ${c.bold('findings')}`);
     for (const f of d.findings) lines.push(`  ${c.yellow('!')} ${f.code}: ${f.message}`);
   }
-  if (opts.transcript) lines.push('', ...transcriptLines(t, c));
-  if (!ok) lines.push('', `  ${c.bold('hint')} ${d.outcome.hint}`);
-  return `${lines.join('\n')}\n`;
+  return finish();
+
+  function finish(): string {
+    if (opts.transcript) lines.push('', ...transcriptLines(t, c));
+    if (!ok) lines.push('', `  ${c.bold('hint')} ${d.outcome.hint}`);
+    return `${lines.join('\n')}\n`;
+  }
 }
 
 /** Every phase, event and comment with its time since T0. */

@@ -76,12 +76,14 @@ describe('outcomes on the wire', () => {
     expect(d.counts.heartbeats).toBe(2);
     expect(d.counts.pings).toBeGreaterThan(0);
     expect(d.counts.progress).toBe(0);
+    expect(d.findings[0]).toMatchObject({ code: 'job-status', message: expect.stringContaining('"queued"') });
   });
 
   it('stalled: progress, then only heartbeats', async () => {
     const d = await viaScenario({ scenario: 'stalled' });
     expect(d.outcome.code).toBe('stalled');
     expect(d.counts.progress).toBe(8);
+    expect(d.findings[0]?.message).toContain('"running"');
   });
 
   it('error-event: a named error frame mid-run, reported with its node', async () => {
