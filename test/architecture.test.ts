@@ -17,8 +17,9 @@ function area(path: string): string {
   return relative(src, path).split('/')[0]!.replace(/\.ts$/, '');
 }
 
+/** Runtime imports only: `import type` is erased, so reporters may name the shapes they render. */
 function imports(path: string): { target: string; text: string }[] {
-  const code = readFileSync(path, 'utf8');
+  const code = readFileSync(path, 'utf8').replace(/^\s*import type [^;]+;/gm, '');
   return [...code.matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm)].map((m) => ({
     target: m[1] ?? m[2]!,
     text: m[0],

@@ -27,6 +27,10 @@ export interface RunTimings {
   headersMs?: number;
   /** Time the server spent looking the decision set up, summed over attempts (from its headers). */
   serverWaitMs?: number;
+  /** The server's lookup wait on the attempt that opened the stream: how late persistence was. */
+  openedWaitMs?: number;
+  /** The longest server lookup wait that still ended in 404 (a window strategy's full window). */
+  notFoundWaitMs?: number;
   /** T0 → first dispatched event of any type. */
   firstEventMs?: number;
   /** T0 → first node-start / node-complete. */
@@ -126,6 +130,14 @@ export function runMetrics(t: Transcript): RunMetrics {
   if (last?.headersMs !== undefined) timings.headersMs = last.headersMs;
   const wait = sumHeader(t.attempts, LOOKUP_WAIT_HEADER);
   if (wait !== undefined) timings.serverWaitMs = wait;
+  const openedAttempt = t.attempts.find((a) => a.status === 200);
+  const openedWait = openedAttempt && numericHeader(openedAttempt, LOOKUP_WAIT_HEADER);
+  if (openedWait !== undefined) timings.openedWaitMs = openedWait;
+  const notFoundWaits = t.attempts
+    .filter((a) => a.status === 404)
+    .map((a) => numericHeader(a, LOOKUP_WAIT_HEADER))
+    .filter((v): v is number => v !== undefined);
+  if (notFoundWaits.length > 0) timings.notFoundWaitMs = Math.max(...notFoundWaits);
   const first = events[0];
   if (first) timings.firstEventMs = first.atMs;
   const firstNode = events.find((e) => NODE_EVENTS.has(e.type));

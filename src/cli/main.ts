@@ -31,6 +31,26 @@ function context(): CliContext {
   return { stdout: process.stdout, stderr: process.stderr, env: process.env, version, signal: interruptSignal() };
 }
 
+/** The probe flags shared by verify, load and reproduce; `attempts` differs per command. */
+function addProbeOptions(cmd: Command, attempts: string): Command {
+  return cmd
+    .option('--prompt <text>', 'user prompt for the enqueue body (origin ChatRequest)')
+    .option('--body <json|@file>', 'raw enqueue body, JSON text or @path')
+    .option('-H, --header <"Name: value">', 'extra request header, repeatable (secrets are redacted in reports)', collect, [])
+    .option('--id-field <path>', 'dotted path of the stream id in the enqueue answer', 'decision_set_id')
+    .option('--enqueue-path <path>', 'enqueue endpoint (POST)', '/api/chat/async')
+    .option('--stream-path <path>', 'stream endpoint; {id} is replaced', '/api/streams/{id}')
+    .option('--job-status-path <path>', 'asked when a stream shows no terminal event; {job_id} is replaced; "" disables', '/api/jobs/{job_id}/status')
+    .option('--attempts <n>', 'reconnects after a 404 (origin frontend: 5)', attempts)
+    .option('--retry-delay <duration>', 'pause before each reconnect (origin frontend: 2.5s)', '2.5s')
+    .option('--timeout <duration>', 'limit for connecting and for each response head', '15s')
+    .option('--observe <duration>', 'longest time to watch the stream for the terminal event', '2m')
+    .option('--idle-heartbeats <n>', 'stop after this many heartbeat events in a row without progress', '2')
+    .option('--terminal-event <type>', 'event that ends a healthy run', 'workflow-complete')
+    .option('--heartbeat-event <type>', 'event type counted as a heartbeat, repeatable', collect, [])
+    .option('--max-event-size <size>', 'largest line or event accepted', '1mb');
+}
+
 function buildProgram(): Command {
   const program = new Command('ssedoctor')
     .description('Diagnose and load-test "enqueue a job, then attach to its Server-Sent Events stream" APIs.')
@@ -39,7 +59,7 @@ function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-  program
+  const verify = program
     .command('verify')
     .summary('one enqueue → stream run, classified')
     .description(
@@ -47,22 +67,8 @@ function buildProgram(): Command {
         'Without --url it starts the embedded reference server (see --scenario) and runs against it.',
     )
     .option('--url <base>', 'base URL of the API (default: start the embedded reference server)')
-    .option('--scenario <name>', 'embedded server scenario when --url is not given (default: healthy)')
-    .option('--prompt <text>', 'user prompt for the enqueue body (origin ChatRequest)')
-    .option('--body <json|@file>', 'raw enqueue body, JSON text or @path')
-    .option('-H, --header <"Name: value">', 'extra request header, repeatable (secrets are redacted in reports)', collect, [])
-    .option('--id-field <path>', 'dotted path of the stream id in the enqueue answer', 'decision_set_id')
-    .option('--enqueue-path <path>', 'enqueue endpoint (POST)', '/api/chat/async')
-    .option('--stream-path <path>', 'stream endpoint; {id} is replaced', '/api/streams/{id}')
-    .option('--job-status-path <path>', 'asked when a stream shows no terminal event; {job_id} is replaced; "" disables', '/api/jobs/{job_id}/status')
-    .option('--attempts <n>', 'reconnects after a 404 (origin frontend: 5)', '5')
-    .option('--retry-delay <duration>', 'pause before each reconnect (origin frontend: 2.5s)', '2.5s')
-    .option('--timeout <duration>', 'limit for connecting and for each response head', '15s')
-    .option('--observe <duration>', 'longest time to watch the stream for the terminal event', '2m')
-    .option('--idle-heartbeats <n>', 'stop after this many heartbeat events in a row without progress', '2')
-    .option('--terminal-event <type>', 'event that ends a healthy run', 'workflow-complete')
-    .option('--heartbeat-event <type>', 'event type counted as a heartbeat, repeatable', collect, [])
-    .option('--max-event-size <size>', 'largest line or event accepted', '1mb')
+    .option('--scenario <name>', 'embedded server scenario when --url is not given (default: healthy)');
+  addProbeOptions(verify, '5')
     .option('--json', 'print one JSON document on stdout instead of the report')
     .option('--transcript', 'add every event and comment, with arrival times, to the report')
     .option('--out <file>', 'also write the JSON document to this file')
@@ -82,6 +88,50 @@ Exit codes: 0 healthy, 1 unhealthy outcome, 2 usage error, 3 target unreachable,
       const { verifyCommand } = await import('./commands/verify.js');
       process.exitCode = await verifyCommand(opts, context());
     });
+
+  const load = program
+    .command('load')
+    .summary('concurrent runs with HDR statistics, thresholds and a max-wait recommendation')
+    .description(
+      'Fire many enqueue → stream runs at once; each is one verify run. Closed model: --concurrency with\n' +
+        '--requests or --duration. Open model: --rate (with --ramp-to) for --duration; a run that finds no free\n' +
+        'slot (--max-inflight) is counted as dropped and latency counts from its scheduled start.\n' +
+        'Without --url it runs against the embedded reference server (scenario slow-persistence) in its own process.',
+    )
+    .option('--url <base>', 'base URL of the API (default: start the embedded reference server)')
+    .option('--scenario <name>', 'embedded server scenario when --url is not given (default: slow-persistence)')
+    .option('-c, --concurrency <n>', 'closed model: runs in flight (default 20)')
+    .option('-n, --requests <n>', 'closed model: total runs (default 200 without --duration)')
+    .option('-d, --duration <duration>', 'how long to keep starting runs')
+    .option('-r, --rate <per-second>', 'open model: runs started per second')
+    .option('--ramp-to <per-second>', 'open model: ramp linearly from --rate to this rate over --duration')
+    .option('--max-inflight <n>', 'open model: runs in flight before new ones are dropped', '1000');
+  addProbeOptions(load, '0')
+    .option('-t, --threshold <expr>', 'CI check, repeatable: rate(early-404)<0.1%, count(heartbeat-only)==0, p99(first-node-event)<2s', collect, [])
+    .option('--json', 'print the summary as JSON on stdout instead of the report')
+    .option('--out <file>', 'write the full result (encoded histograms, slowest transcripts) to this file')
+    .option('--keep-worst <n>', 'slowest transcripts kept per outcome in --out', '3')
+    .option('--grace <duration>', 'after Ctrl-C, how long in-flight runs may finish', '2s')
+    .option('--no-progress', 'no progress on stderr')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ ssedoctor load                                              # embedded slow-persistence server, 200 runs
+  $ ssedoctor load --url http://localhost:8000 -c 100 -d 60s --threshold "rate(early-404)<0.1%"
+  $ ssedoctor load --url http://localhost:8000 --rate 20 --ramp-to 200 -d 2m --out run.json
+  $ ssedoctor load --scenario early-404 -n 500 --json | jq '.outcomes'
+  $ ssedoctor load -n 1000 -t "p99(first-node-event)<3s" -t "count(heartbeat-only)==0"
+
+Metrics: ${'enqueue, headers, server-wait, not-found-wait, first-event, first-node-event, terminal, total'} (ms);
+client-attempts, server-lookups (counts). Exit codes: 0 ok, 1 a threshold failed, 2 usage error,
+3 target unreachable, 130 interrupted (the partial report is printed and --out written).`,
+    )
+    .action(async (opts) => {
+      const { loadCommand } = await import('./commands/load.js');
+      process.exitCode = await loadCommand(opts, context());
+    });
+  void load;
 
   program
     .command('serve')

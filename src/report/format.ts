@@ -1,5 +1,6 @@
 /** Small formatting helpers shared by the reporters. */
 import { Chalk, type ChalkInstance } from 'chalk';
+import Table from 'cli-table3';
 
 /** Milliseconds as a short human figure: `840 ms`, `2.35 s`, `—` when unknown. */
 export function ms(value: number | undefined): string {
@@ -22,4 +23,14 @@ export function chalkFor(stream: { isTTY?: boolean }, env: Record<string, string
   const off = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
   const level = forced ? 1 : off || env.TERM === 'dumb' || !stream.isTTY ? 0 : 1;
   return new Chalk({ level });
+}
+
+/** A cli-table3 table without row separators, coloured only when the chalk instance is. */
+export function compactTable(head: string[], c: ChalkInstance, colAligns?: ('left' | 'right')[]): Table.Table {
+  return new Table({
+    head,
+    style: { head: c.level > 0 ? ['cyan'] : [], border: c.level > 0 ? ['grey'] : [] },
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    ...(colAligns ? { colAligns } : {}),
+  });
 }

@@ -1,9 +1,8 @@
 /** The terminal report of one verify run. Returns a string; the caller decides where it goes. */
 import type { ChalkInstance } from 'chalk';
-import Table from 'cli-table3';
 import type { Diagnosis } from '../classify/diagnose.js';
 import type { Transcript } from '../model.js';
-import { ms } from './format.js';
+import { compactTable, ms } from './format.js';
 import type { VerifyTarget } from './verify-json.js';
 
 export interface TextOptions {
@@ -59,11 +58,7 @@ export function verifyText(target: VerifyTarget, d: Diagnosis, t: Transcript, op
   row('keepalive', `heartbeat events ${d.counts.heartbeats} · ping comments ${d.counts.pings}`);
 
   if (d.nodes.length > 0) {
-    const table = new Table({
-      head: ['node', 'start', 'complete', 'took', 'events'],
-      style: { head: c.level > 0 ? ['cyan'] : [], border: c.level > 0 ? ['grey'] : [] },
-      chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
-    });
+    const table = compactTable(['node', 'start', 'complete', 'took', 'events'], c);
     for (const n of d.nodes) {
       const took = n.startMs !== undefined && n.completeMs !== undefined ? n.completeMs - n.startMs : undefined;
       table.push([n.node, ms(n.startMs), ms(n.completeMs), ms(took), String(n.events)]);

@@ -1,14 +1,14 @@
 /** `ssedoctor verify`: one diagnosed enqueue → stream run. */
 import { diagnose } from '../../classify/diagnose.js';
-import { usageError } from '../../errors.js';
 import { runProbe } from '../../probe/run-probe.js';
 import { chalkFor } from '../../report/format.js';
 import { verifyDocument, type VerifyTarget } from '../../report/verify-json.js';
 import { verifyText } from '../../report/verify-text.js';
-import { findScenario, SCENARIOS, startReferenceServer, type ReferenceServer } from '../../server/index.js';
+import { startReferenceServer, type ReferenceServer } from '../../server/index.js';
 import type { CliContext } from '../context.js';
 import { parseBaseUrl } from '../options.js';
 import { probeOptionsFromFlags, type ProbeFlags } from '../probe-flags.js';
+import { resolveScenarioName } from '../scenario.js';
 import { writeFileAtomic } from '../write-file.js';
 
 export interface VerifyFlags extends ProbeFlags {
@@ -21,14 +21,8 @@ export interface VerifyFlags extends ProbeFlags {
 
 export async function verifyCommand(flags: VerifyFlags, ctx: CliContext): Promise<number> {
   const probe = probeOptionsFromFlags(flags);
-  if (flags.url !== undefined && flags.scenario !== undefined) {
-    throw usageError('conflicting-flags', '--scenario configures the embedded server; it cannot be used with --url');
-  }
+  const scenario = resolveScenarioName(flags, 'healthy');
   const baseUrl = flags.url !== undefined ? parseBaseUrl(flags.url) : undefined;
-  const scenario = flags.scenario ?? 'healthy';
-  if (!baseUrl && !findScenario(scenario)) {
-    throw usageError('unknown-scenario', `--scenario: unknown scenario "${scenario}" (known: ${SCENARIOS.map((s) => s.name).join(', ')})`);
-  }
 
   let server: ReferenceServer | undefined;
   if (!baseUrl) {

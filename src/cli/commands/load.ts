@@ -1,0 +1,131 @@
+/** `ssedoctor load`: concurrent enqueue → stream runs with HDR statistics and CI thresholds. */
+import { usageError, EXIT } from '../../errors.js';
+import { LoadMetrics } from '../../load/metrics.js';
+import { constantSchedule, rampSchedule } from '../../load/pacer.js';
+import { runLoad, type LoadModel } from '../../load/runner.js';
+import { loadSummary, type LoadSummary } from '../../load/summary.js';
+import { parseThreshold } from '../../load/thresholds.js';
+import { chalkFor } from '../../report/format.js';
+import { loadText, niceBucketWidth } from '../../report/load-text.js';
+import type { CliContext } from '../context.js';
+import { startEmbeddedServer, type EmbeddedServer } from '../embedded.js';
+import { parseBaseUrl, parseDuration, parseInteger } from '../options.js';
+import { probeOptionsFromFlags, type ProbeFlags } from '../probe-flags.js';
+import { createProgress } from '../progress.js';
+import { embeddedWindowMs, resolveScenarioName } from '../scenario.js';
+import { writeFileAtomic } from '../write-file.js';
+
+export interface LoadFlags extends ProbeFlags {
+  url?: string;
+  scenario?: string;
+  concurrency?: string;
+  requests?: string;
+  duration?: string;
+  rate?: string;
+  rampTo?: string;
+  maxInflight: string;
+  threshold: string[];
+  json?: boolean;
+  out?: string;
+  keepWorst: string;
+  grace: string;
+  progress: boolean;
+}
+
+/** Parses the load model: closed (--concurrency with --requests or --duration) or open (--rate). */
+export function loadModelFromFlags(f: LoadFlags): { model: LoadModel; describe: Record<string, unknown>; total?: number } {
+  const durationMs = f.duration !== undefined ? parseDuration(f.duration, '--duration') : undefined;
+  if (f.rate !== undefined) {
+    if (f.concurrency !== undefined || f.requests !== undefined) {
+      throw usageError('conflicting-flags', '--rate (open model) cannot be combined with --concurrency or --requests (closed model)');
+    }
+    if (!durationMs) throw usageError('missing-flag', '--rate needs --duration, e.g. --rate 50 --duration 30s');
+    const rate = parseRate(f.rate, '--rate');
+    const to = f.rampTo !== undefined ? parseRate(f.rampTo, '--ramp-to') : rate;
+    const schedule = to === rate ? constantSchedule(rate, durationMs) : rampSchedule(rate, to, durationMs);
+    const maxInflight = parseInteger(f.maxInflight, '--max-inflight', 1, 1_000_000);
+    return { model: { kind: 'open', schedule, maxInflight }, describe: { kind: 'open', rate, rampTo: to, durationMs, maxInflight }, total: schedule.total };
+  }
+  if (f.rampTo !== undefined) throw usageError('missing-flag', '--ramp-to needs --rate');
+  const concurrency = parseInteger(f.concurrency ?? '20', '--concurrency', 1, 100_000);
+  const requests = f.requests !== undefined ? parseInteger(f.requests, '--requests', 1) : durationMs === undefined ? 200 : undefined;
+  return {
+    model: { kind: 'closed', concurrency, requests, durationMs },
+    describe: { kind: 'closed', concurrency, requests, durationMs },
+    total: requests,
+  };
+}
+
+function parseRate(text: string, flag: string): number {
+  const n = Number(text.replace(/\/s$/, ''));
+  if (!Number.isFinite(n) || n <= 0) throw usageError('bad-rate', `${flag}: "${text}" is not a rate; use runs per second, e.g. 50 or 50/s`);
+  return n;
+}
+
+export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<number> {
+  const probe = probeOptionsFromFlags(flags);
+  const { model, describe, total } = loadModelFromFlags(flags);
+  const thresholds = flags.threshold.map(parseThreshold);
+  const keepWorst = parseInteger(flags.keepWorst, '--keep-worst', 0, 100);
+  const graceMs = parseDuration(flags.grace, '--grace');
+  const baseUrl = flags.url !== undefined ? parseBaseUrl(flags.url) : undefined;
+  const scenario = resolveScenarioName(flags, 'slow-persistence');
+
+  let server: EmbeddedServer | undefined;
+  if (!baseUrl) {
+    server = await startEmbeddedServer(scenario);
+    ctx.stderr.write(`ssedoctor: started the embedded reference server (scenario ${scenario}) at ${server.url}\n`);
+  }
+  const target = server ? { baseUrl: server.url, embeddedScenario: scenario, windowMs: embeddedWindowMs(scenario) } : { baseUrl: baseUrl! };
+
+  const counts = new Map<string, number>();
+  let done = 0;
+  let inflight = 0;
+  const progress = createProgress(ctx.stderr, total, flags.progress && !flags.json);
+  const tick = setInterval(() => progress.update(done, counts, inflight), 1000);
+  let result;
+  try {
+    result = await runLoad({
+      probe: { ...probe, baseUrl: target.baseUrl },
+      model,
+      signal: ctx.signal,
+      graceMs,
+      keepWorst,
+      bailAfterUnreachable: 20,
+      onSample: (sample, _t, flying) => {
+        done++;
+        inflight = flying;
+        counts.set(sample.outcome, (counts.get(sample.outcome) ?? 0) + 1);
+        progress.update(done, counts, inflight);
+      },
+    });
+  } finally {
+    clearInterval(tick);
+    progress.stop();
+    await server?.close();
+  }
+
+  const summary = loadSummary({ version: ctx.version, target, model: describe, thresholds, ...result });
+  // The file gets everything, written even when the run was interrupted: nothing asked for is lost.
+  if (flags.out) writeFileAtomic(flags.out, `${JSON.stringify({ ...summary, worst: result.worst })}\n`);
+  printLoad(summary, flags.json === true, ctx);
+  return loadExitCode(summary);
+}
+
+/** Prints a load summary as JSON or the terminal report. */
+export function printLoad(summary: LoadSummary, json: boolean, ctx: CliContext): void {
+  if (json) {
+    ctx.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    return;
+  }
+  const width = niceBucketWidth(summary.metrics['server-wait']?.max ?? 0);
+  const waits = LoadMetrics.decode(summary.encoded).buckets('server-wait', width);
+  ctx.stdout.write(loadText(summary, waits, chalkFor(ctx.stdout, ctx.env)));
+}
+
+/** 130 interrupted, 3 target unreachable, 1 a threshold failed, else 0. */
+export function loadExitCode(summary: LoadSummary): number {
+  if (summary.stoppedBy === 'interrupted') return EXIT.interrupted;
+  if (summary.stoppedBy === 'unreachable' || (summary.runs > 0 && summary.outcomes.every((o) => o.code === 'unreachable'))) return EXIT.unreachable;
+  return summary.thresholds.some((t) => !t.passed) ? EXIT.unhealthy : EXIT.ok;
+}

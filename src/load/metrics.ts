@@ -1,0 +1,208 @@
+/**
+ * Load-run aggregation: HDR histograms per phase, counts per outcome, an outcomes-over-time
+ * series, and an encoding that lets several result files merge exactly (histograms are added,
+ * counts summed; percentiles are never averaged).
+ */
+import * as hdr from 'hdr-histogram-js';
+import type { Diagnosis } from '../classify/diagnose.js';
+import type { OutcomeCode } from '../classify/outcomes.js';
+
+/** Timing metrics, recorded in microseconds, reported in ms. Names are the threshold names. */
+export const TIMING_METRICS = {
+  enqueue: 'enqueue request → its response head',
+  headers: 'enqueue sent → stream response head',
+  'server-wait': 'server lookup wait on the attempt that opened the stream (x-lookup-wait-ms)',
+  'not-found-wait': 'server lookup wait before it answered 404',
+  'first-event': 'enqueue sent → first event',
+  'first-node-event': 'enqueue sent → first node-start/node-complete',
+  terminal: 'enqueue sent → terminal event',
+  total: 'whole run, from its scheduled start',
+} as const;
+export type TimingMetric = keyof typeof TIMING_METRICS;
+
+/** Count metrics, recorded as plain integers. */
+export const COUNT_METRICS = {
+  'client-attempts': 'stream requests per run (1 = no reconnect)',
+  'server-lookups': 'server decision-set lookups per run (x-lookup-attempts)',
+} as const;
+export type CountMetric = keyof typeof COUNT_METRICS;
+export type MetricName = TimingMetric | CountMetric;
+
+export const METRIC_NAMES = [...Object.keys(TIMING_METRICS), ...Object.keys(COUNT_METRICS)] as MetricName[];
+
+/** One finished run, as the aggregate sees it. */
+export interface Sample {
+  outcome: OutcomeCode;
+  /** When the run was due to start, ms since the load began (open model: the schedule, not the launch). */
+  scheduledMs: number;
+  /** Lateness of the launch against the schedule, ms. */
+  lagMs: number;
+  diagnosis: Diagnosis;
+}
+
+/** Timings are stored in µs and reported in ms; counts are stored as they are. */
+function scaleOf(name: MetricName): number {
+  return name in TIMING_METRICS ? 1000 : 1;
+}
+
+function newHistogram(): hdr.Histogram {
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 2 ** 40, numberOfSignificantValueDigits: 3, autoResize: true });
+}
+
+/** Percentiles of one metric, in its unit (ms for timings, a count for counts). */
+export interface MetricSummary {
+  count: number;
+  min: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+/** The serialisable state of an aggregate: what --out writes and `report` merges. */
+export interface EncodedMetrics {
+  /** Runs per outcome code. */
+  outcomes: Partial<Record<OutcomeCode, number>>;
+  /** Runs that found no free slot (open model). */
+  dropped: number;
+  /** hdr-histogram-js compressed base64, one per metric (timings in µs). */
+  histograms: Partial<Record<MetricName, string>>;
+  /** Outcome counts per whole second since the start (index = second). */
+  timeline: Partial<Record<OutcomeCode, number>>[];
+}
+
+export class LoadMetrics {
+  readonly outcomes = new Map<OutcomeCode, number>();
+  dropped = 0;
+  private readonly histograms = new Map<MetricName, hdr.Histogram>();
+  private readonly timeline: Partial<Record<OutcomeCode, number>>[] = [];
+
+  /** Adds one finished run. */
+  add(sample: Sample): void {
+    const { outcome, diagnosis: d } = sample;
+    this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + 1);
+    const t = d.timings;
+    // Client-side latencies count from the scheduled start (open model), so a late launch shows.
+    const late = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : ms + sample.lagMs);
+    this.recordMs('enqueue', late(t.enqueueMs));
+    this.recordMs('headers', late(t.headersMs));
+    this.recordMs('server-wait', t.openedWaitMs);
+    this.recordMs('not-found-wait', t.notFoundWaitMs);
+    this.recordMs('first-event', late(t.firstEventMs));
+    this.recordMs('first-node-event', late(t.firstNodeEventMs));
+    this.recordMs('terminal', late(t.terminalMs));
+    this.recordMs('total', late(t.totalMs));
+    this.record('client-attempts', d.attempts.client);
+    this.record('server-lookups', d.attempts.serverLookups);
+    const second = Math.max(0, Math.floor((sample.scheduledMs + sample.lagMs + t.totalMs) / 1000));
+    while (this.timeline.length <= second) this.timeline.push({});
+    const bucket = this.timeline[second]!;
+    bucket[outcome] = (bucket[outcome] ?? 0) + 1;
+  }
+
+  /** Total runs finished (dropped ones excluded). */
+  get runs(): number {
+    let n = 0;
+    for (const c of this.outcomes.values()) n += c;
+    return n;
+  }
+
+  /** The value at percentile `p` (0-100) in the metric's unit (ms or count); undefined without data. */
+  percentile(name: MetricName, p: number): number | undefined {
+    const h = this.histograms.get(name);
+    if (!h || h.totalCount === 0) return undefined;
+    return h.getValueAtPercentile(p) / scaleOf(name);
+  }
+
+  /** Percentiles of a metric; undefined when nothing was recorded. */
+  summary(name: MetricName): MetricSummary | undefined {
+    const h = this.histograms.get(name);
+    if (!h || h.totalCount === 0) return undefined;
+    const scale = scaleOf(name);
+    const at = (p: number): number => h.getValueAtPercentile(p) / scale;
+    return {
+      count: h.totalCount,
+      min: at(0),
+      mean: h.mean / scale,
+      p50: at(50),
+      p90: at(90),
+      p99: at(99),
+      p999: at(99.9),
+      max: h.maxValue / scale,
+    };
+  }
+
+  /** Counts of values per bucket of `widthMs` (for the terminal histogram), from a timing metric. */
+  buckets(name: TimingMetric, widthMs: number): { fromMs: number; count: number }[] {
+    const h = this.histograms.get(name) as (hdr.Histogram & { recordedValuesIterator?: RecordedValues }) | undefined;
+    if (!h || h.totalCount === 0 || !h.recordedValuesIterator) return [];
+    const out = Array.from({ length: Math.floor(h.maxValue / 1000 / widthMs) + 1 }, (_, i) => ({ fromMs: i * widthMs, count: 0 }));
+    const it = h.recordedValuesIterator;
+    it.reset();
+    while (it.hasNext()) {
+      const v = it.next();
+      const bucket = out[Math.min(out.length - 1, Math.floor(v.valueIteratedTo / 1000 / widthMs))]!;
+      bucket.count += v.countAddedInThisIterationStep;
+    }
+    return out;
+  }
+
+  /** Outcome counts per second. */
+  series(): Partial<Record<OutcomeCode, number>>[] {
+    return this.timeline;
+  }
+
+  encode(): EncodedMetrics {
+    const histograms: Partial<Record<MetricName, string>> = {};
+    for (const [name, h] of this.histograms) histograms[name] = hdr.encodeIntoCompressedBase64(h);
+    return { outcomes: Object.fromEntries(this.outcomes), dropped: this.dropped, histograms, timeline: this.timeline };
+  }
+
+  /** Rebuilds an aggregate from its encoding. */
+  static decode(e: EncodedMetrics): LoadMetrics {
+    const m = new LoadMetrics();
+    m.merge(e);
+    return m;
+  }
+
+  /** Adds another aggregate's encoding to this one, exactly. */
+  merge(e: EncodedMetrics): void {
+    for (const [code, n] of Object.entries(e.outcomes) as [OutcomeCode, number][]) {
+      this.outcomes.set(code, (this.outcomes.get(code) ?? 0) + n);
+    }
+    this.dropped += e.dropped;
+    for (const [name, encoded] of Object.entries(e.histograms) as [MetricName, string][]) {
+      const h = hdr.decodeFromCompressedBase64(encoded, 32, false);
+      this.histogram(name).add(h);
+      h.destroy();
+    }
+    e.timeline.forEach((bucket, i) => {
+      while (this.timeline.length <= i) this.timeline.push({});
+      const mine = this.timeline[i]!;
+      for (const [code, n] of Object.entries(bucket) as [OutcomeCode, number][]) mine[code] = (mine[code] ?? 0) + n;
+    });
+  }
+
+  private histogram(name: MetricName): hdr.Histogram {
+    let h = this.histograms.get(name);
+    if (!h) this.histograms.set(name, (h = newHistogram()));
+    return h;
+  }
+
+  private recordMs(name: TimingMetric, ms: number | undefined): void {
+    if (ms !== undefined && Number.isFinite(ms)) this.histogram(name).recordValue(Math.max(0, Math.round(ms * 1000)));
+  }
+
+  private record(name: CountMetric, n: number | undefined): void {
+    if (n !== undefined && Number.isFinite(n)) this.histogram(name).recordValue(Math.max(0, Math.round(n)));
+  }
+}
+
+/** The part of hdr-histogram-js's JsHistogram iterator that `buckets` uses. */
+interface RecordedValues {
+  reset(): void;
+  hasNext(): boolean;
+  next(): { valueIteratedTo: number; countAddedInThisIterationStep: number };
+}

@@ -1,0 +1,179 @@
+/**
+ * Concurrent enqueue → stream runs. One iteration is exactly one verify run (runProbe +
+ * diagnose). Closed model: N workers loop. Open model: runs start on a schedule; a run that
+ * finds no free slot is counted as dropped, never queued, and its latency counts from the
+ * scheduled start.
+ */
+import { setMaxListeners } from 'node:events';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { diagnose } from '../classify/diagnose.js';
+import type { OutcomeCode } from '../classify/outcomes.js';
+import type { Transcript } from '../model.js';
+import { createDispatcher } from '../probe/dispatcher.js';
+import type { ProbeOptions } from '../probe/options.js';
+import { runProbe } from '../probe/run-probe.js';
+import { LoadMetrics, type Sample } from './metrics.js';
+import type { Schedule } from './pacer.js';
+
+export type LoadModel =
+  | { kind: 'closed'; concurrency: number; requests?: number; durationMs?: number }
+  | { kind: 'open'; schedule: Schedule; maxInflight: number };
+
+export interface LoadOptions {
+  probe: Omit<ProbeOptions, 'signal' | 'dispatcher'>;
+  model: LoadModel;
+  /** Abort = stop starting runs; in-flight ones get `graceMs`, then are cut off. */
+  signal?: AbortSignal;
+  graceMs: number;
+  /** Transcripts kept per outcome (the slowest runs). */
+  keepWorst: number;
+  /** Stop the whole load after this many unreachable runs in a row (the target died). */
+  bailAfterUnreachable: number;
+  /** Called for every finished run, with the number of runs still in flight. */
+  onSample?: (sample: Sample, transcript: Transcript, inflight: number) => void;
+}
+
+/** Event-loop delay of the generator itself, ms. High values mean its timings are inflated. */
+export interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export interface LoadResult {
+  metrics: LoadMetrics;
+  worst: Partial<Record<OutcomeCode, Transcript[]>>;
+  startedAt: string;
+  durationMs: number;
+  stoppedBy: 'completed' | 'interrupted' | 'unreachable';
+  loopDelay: LoopDelay;
+  /** Most runs in flight at once. */
+  peakInflight: number;
+}
+
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const metrics = new LoadMetrics();
+  const worst: Partial<Record<OutcomeCode, Transcript[]>> = {};
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  const elapsed = (): number => performance.now() - t0;
+  const cutoff = new AbortController(); // aborts in-flight probes after the grace period
+  setMaxListeners(0, cutoff.signal); // one listener per in-flight run is expected
+  const connections = options.model.kind === 'closed' ? options.model.concurrency : options.model.maxInflight;
+  const dispatcher = createDispatcher(options.probe.timeoutMs, connections);
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+
+  let stoppedBy: LoadResult['stoppedBy'] = 'completed';
+  let stopping = false;
+  let unreachableStreak = 0;
+  let inflight = 0;
+  let peakInflight = 0;
+  const stop = (why: LoadResult['stoppedBy']): void => {
+    if (stopping) return;
+    stopping = true;
+    stoppedBy = why;
+  };
+  const onAbort = (): void => stop('interrupted');
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) stop('interrupted');
+
+  const runOne = async (scheduledMs: number): Promise<void> => {
+    inflight++;
+    peakInflight = Math.max(peakInflight, inflight);
+    const lagMs = Math.max(0, elapsed() - scheduledMs);
+    try {
+      const transcript = await runProbe({ ...options.probe, dispatcher, signal: cutoff.signal });
+      const diagnosis = diagnose(transcript);
+      const sample: Sample = { outcome: diagnosis.outcome.code, scheduledMs, lagMs, diagnosis };
+      metrics.add(sample);
+      keepWorst(worst, sample.outcome, transcript, options.keepWorst);
+      unreachableStreak = sample.outcome === 'unreachable' ? unreachableStreak + 1 : 0;
+      if (unreachableStreak >= options.bailAfterUnreachable) stop('unreachable');
+      options.onSample?.(sample, transcript, inflight - 1);
+    } finally {
+      inflight--;
+    }
+  };
+
+  const running = new Set<Promise<void>>();
+  const launch = (scheduledMs: number): void => {
+    const p = runOne(scheduledMs).finally(() => running.delete(p));
+    running.add(p);
+  };
+
+  const model = options.model;
+  if (model.kind === 'closed') {
+    let started = 0;
+    const deadline = model.durationMs ?? Infinity;
+    const more = (): boolean => !stopping && (model.requests === undefined || started < model.requests) && elapsed() < deadline;
+    const worker = async (): Promise<void> => {
+      while (more()) {
+        started++;
+        await runOne(elapsed());
+      }
+    };
+    const workers = Promise.all(Array.from({ length: model.concurrency }, worker));
+    await untilDoneOrStopped(workers, () => stopping, options.graceMs, cutoff);
+  } else {
+    for (let i = 0; !stopping; i++) {
+      const due = model.schedule.startAt(i);
+      if (due === undefined) break;
+      const wait = due - elapsed();
+      if (wait > 1) await sleepUnless(wait, () => stopping);
+      if (stopping) break;
+      if (inflight >= model.maxInflight) metrics.dropped++;
+      else launch(due);
+    }
+    await untilDoneOrStopped(Promise.all(running), () => stopping, options.graceMs, cutoff);
+  }
+
+  loop.disable();
+  options.signal?.removeEventListener('abort', onAbort);
+  await dispatcher.destroy();
+  const ms = (ns: number): number => ns / 1e6;
+  return {
+    metrics,
+    worst,
+    startedAt,
+    durationMs: elapsed(),
+    stoppedBy,
+    loopDelay: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) },
+    peakInflight,
+  };
+}
+
+/** Waits for `done`; once `stopped()` turns true, waits at most `graceMs` more, then aborts the rest. */
+async function untilDoneOrStopped(done: Promise<unknown>, stopped: () => boolean, graceMs: number, cutoff: AbortController): Promise<void> {
+  let finished = false;
+  void done.then(() => (finished = true));
+  while (!finished && !stopped()) await Promise.race([done, sleep(50)]);
+  if (!finished) {
+    await Promise.race([done, sleep(graceMs)]);
+    cutoff.abort();
+    await done;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Sleeps up to `ms`, waking early (within 50 ms) when `stopped()` turns true. */
+async function sleepUnless(ms: number, stopped: () => boolean): Promise<void> {
+  const end = performance.now() + ms;
+  while (!stopped()) {
+    const left = end - performance.now();
+    if (left <= 0) return;
+    await sleep(Math.min(left, 50));
+  }
+}
+
+/** Keeps the `k` slowest transcripts of each outcome. */
+function keepWorst(worst: Partial<Record<OutcomeCode, Transcript[]>>, outcome: OutcomeCode, t: Transcript, k: number): void {
+  if (k <= 0) return;
+  const list = (worst[outcome] ??= []);
+  list.push(t);
+  list.sort((a, b) => b.endMs - a.endMs);
+  if (list.length > k) list.length = k;
+}

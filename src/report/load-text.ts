@@ -1,0 +1,79 @@
+/** The terminal report of a load run (or of merged result files). Returns a string. */
+import type { ChalkInstance } from 'chalk';
+import { outcomeInfo } from '../classify/outcomes.js';
+import type { LoadSummary } from '../load/summary.js';
+import type { MetricName } from '../load/metrics.js';
+import { compactTable, ms } from './format.js';
+
+const TIMING_ROWS: MetricName[] = ['enqueue', 'headers', 'server-wait', 'not-found-wait', 'first-event', 'first-node-event', 'terminal', 'total'];
+const COUNT_ROWS: MetricName[] = ['client-attempts', 'server-lookups'];
+
+/** Server-wait bars: (from ms, count) pairs; the caller picks the bucket width. */
+export type WaitBuckets = { fromMs: number; count: number }[];
+
+export function loadText(doc: LoadSummary, waits: WaitBuckets, c: ChalkInstance): string {
+  const out: string[] = [];
+  const secs = doc.durationMs / 1000;
+  const rate = secs > 0 ? doc.runs / secs : 0;
+  out.push(
+    `${c.bold('ssedoctor load')}  ${doc.runs} runs in ${secs.toFixed(1)} s (${rate.toFixed(1)} runs/s)` +
+      (doc.dropped > 0 ? c.yellow(`, ${doc.dropped} dropped (no free slot)`) : '') +
+      (doc.stoppedBy !== 'completed' ? c.red(`  — stopped early: ${doc.stoppedBy}`) : ''),
+  );
+  const where = doc.target.embeddedScenario
+    ? `${doc.target.baseUrl} ${c.dim(`(embedded reference server, scenario ${doc.target.embeddedScenario})`)}`
+    : doc.target.baseUrl;
+  out.push(`target ${where}`, '');
+
+  const outcomes = compactTable(['outcome', 'runs', '%', 'what happened'], c, ['left', 'right', 'right', 'left']);
+  for (const o of doc.outcomes) {
+    const info = outcomeInfo(o.code);
+    const name = info.severity === 'ok' ? c.green(o.code) : c.red(o.code);
+    outcomes.push([name, String(o.count), `${o.percent.toFixed(1)}`, info.summary]);
+  }
+  out.push(outcomes.toString(), '');
+
+  const metrics = compactTable(['metric', 'p50', 'p90', 'p99', 'p99.9', 'max', 'runs'], c, ['left', 'right', 'right', 'right', 'right', 'right', 'right']);
+  for (const name of TIMING_ROWS) {
+    const s = doc.metrics[name];
+    if (s) metrics.push([name, ms(s.p50), ms(s.p90), ms(s.p99), ms(s.p999), ms(s.max), String(s.count)]);
+  }
+  for (const name of COUNT_ROWS) {
+    const s = doc.metrics[name];
+    if (s) metrics.push([name, ...[s.p50, s.p90, s.p99, s.p999, s.max].map((v) => String(Math.round(v))), String(s.count)]);
+  }
+  out.push(metrics.toString());
+
+  if (waits.length > 0 && waits.some((b) => b.count > 0)) {
+    out.push('', c.bold('server wait for the decision set') + c.dim(' (x-lookup-wait-ms on the attempt that opened the stream)'));
+    const peak = Math.max(...waits.map((b) => b.count));
+    const width = waits.length > 1 ? waits[1]!.fromMs - waits[0]!.fromMs : 1;
+    for (const b of waits) {
+      const bar = '█'.repeat(Math.round((b.count / peak) * 40)) || (b.count > 0 ? '▏' : '');
+      out.push(`  ${`${ms(b.fromMs)}–${ms(b.fromMs + width)}`.padStart(19)} ${c.cyan(bar)} ${b.count}`);
+    }
+  }
+
+  out.push('', `${c.bold('recommendation')} ${doc.recommendation.text}`);
+  if (doc.thresholds.length > 0) {
+    out.push('', c.bold('thresholds'));
+    for (const v of doc.thresholds) {
+      const actual = v.actual === undefined ? 'no data' : v.unit === 'ms' ? ms(v.actual) : v.unit === '%' ? `${v.actual.toFixed(3)} %` : String(v.actual);
+      out.push(`  ${v.passed ? c.green('✔ pass') : c.red('✖ fail')}  ${v.threshold}  ${c.dim(`(actual ${actual})`)}`);
+    }
+  }
+  const g = doc.generator;
+  const loop = `event-loop delay p99 ${ms(g.loopDelayMs.p99)}, max ${ms(g.loopDelayMs.max)}; peak ${g.peakInflight} runs in flight`;
+  out.push('', `${c.bold('generator')} ${loop}`);
+  if (g.saturated) {
+    out.push(c.yellow(`  ⚠ the generator was saturated: its timings may be late by up to ${ms(g.loopDelayMs.max)}; lower the load or shard it`));
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** Splits 0..max into about 15 buckets of a round width (ms). */
+export function niceBucketWidth(maxMs: number): number {
+  const raw = Math.max(maxMs, 1) / 15;
+  const pow = 10 ** Math.floor(Math.log10(raw));
+  return ([1, 2, 5, 10].map((f) => f * pow).find((w) => w >= raw) ?? 10 * pow);
+}
