@@ -1,29 +1,11 @@
 /** The built binary, as a user runs it: exit codes, stdout/stderr split, JSON, colour, secrets. */
 import { spawn } from 'node:child_process';
+import { BIN as bin, ssedoctor } from '../helpers/cli.js';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startRawServer, enqueueThen, jsonResponse } from '../helpers/raw-server.js';
-
-const bin = new URL('../../bin/ssedoctor.js', import.meta.url).pathname;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function ssedoctor(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 beforeAll(() => {
   if (!existsSync(new URL('../../dist/cli/main.js', import.meta.url))) throw new Error('run `npm run build` first (npm test does)');
