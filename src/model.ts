@@ -109,6 +109,8 @@ export interface JobStatusCheck {
 export interface Transcript {
   /** Wall-clock start (ISO 8601), for humans only. */
   startedAt: string;
+  /** Wall-clock time of T0 in fractional epoch ms, to line client times up with server timestamps and logs. */
+  t0EpochMs: number;
   enqueue: EnqueuePhase;
   attempts: StreamAttempt[];
   /** Event type that ends a run (default `workflow-complete`). */

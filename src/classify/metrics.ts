@@ -82,16 +82,9 @@ function sumHeader(attempts: StreamAttempt[], name: string): number | undefined 
   return values.length > 0 ? values.reduce((a, b) => a + b, 0) : undefined;
 }
 
-/** Every dispatched event and comment across attempts, in arrival order. */
-export function allRecords(t: Transcript): StreamRecord[] {
-  return t.attempts.flatMap((a) => a.records);
-}
-
 /** Computes the figures of one run. */
 export function runMetrics(t: Transcript): RunMetrics {
   const heartbeatTypes = new Set(t.heartbeatEvents);
-  const records = allRecords(t);
-  const events = records.filter((r) => r.kind === 'event');
   const last = t.attempts.at(-1);
   const opened = t.attempts.findIndex((a) => a.status === 200);
   const had404 = t.attempts.some((a) => a.status === 404);
@@ -110,14 +103,24 @@ export function runMetrics(t: Transcript): RunMetrics {
     }
   }
 
+  // One pass over every record: first event, first node event, terminal, node spans.
   const nodes = new Map<string, NodeSpan>();
-  for (const e of events) {
-    if (!e.node) continue;
-    const span = nodes.get(e.node) ?? { node: e.node, events: 0 };
-    span.events++;
-    if (e.type === 'node-start') span.startMs ??= e.atMs;
-    if (e.type === 'node-complete') span.completeMs = e.atMs;
-    nodes.set(e.node, span);
+  let first: StreamRecord | undefined;
+  let firstNode: StreamRecord | undefined;
+  let terminal: StreamRecord | undefined;
+  for (const a of t.attempts) {
+    for (const e of a.records) {
+      if (e.kind !== 'event') continue;
+      first ??= e;
+      if (!firstNode && NODE_EVENTS.has(e.type)) firstNode = e;
+      if (!terminal && e.type === t.terminalEvent) terminal = e;
+      if (!e.node) continue;
+      let span = nodes.get(e.node);
+      if (!span) nodes.set(e.node, (span = { node: e.node, events: 0 }));
+      span.events++;
+      if (e.type === 'node-start') span.startMs ??= e.atMs;
+      if (e.type === 'node-complete') span.completeMs = e.atMs;
+    }
   }
 
   const attempts: RunAttempts = { client: t.attempts.length };
@@ -138,11 +141,8 @@ export function runMetrics(t: Transcript): RunMetrics {
     .map((a) => numericHeader(a, LOOKUP_WAIT_HEADER))
     .filter((v): v is number => v !== undefined);
   if (notFoundWaits.length > 0) timings.notFoundWaitMs = Math.max(...notFoundWaits);
-  const first = events[0];
   if (first) timings.firstEventMs = first.atMs;
-  const firstNode = events.find((e) => NODE_EVENTS.has(e.type));
   if (firstNode) timings.firstNodeEventMs = firstNode.atMs;
-  const terminal = events.find((e) => e.type === t.terminalEvent);
   if (terminal) timings.terminalMs = terminal.atMs;
   else if (last?.end === 'terminal') timings.terminalMs = last.endMs; // past the record cap
 

@@ -4,7 +4,6 @@
  * finds no free slot is counted as dropped, never queued, and its latency counts from the
  * scheduled start.
  */
-import { setMaxListeners } from 'node:events';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { diagnose } from '../classify/diagnose.js';
 import type { OutcomeCode } from '../classify/outcomes.js';
@@ -57,8 +56,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const elapsed = (): number => performance.now() - t0;
-  const cutoff = new AbortController(); // aborts in-flight probes after the grace period
-  setMaxListeners(0, cutoff.signal); // one listener per in-flight run is expected
+  // One controller per in-flight run, aborted together after the grace period. (A single shared
+  // signal would collect one listener per run, and removing one from ten thousand is slow.)
+  const inflightControllers = new Set<AbortController>();
+  const cutoff = { abort: (): void => inflightControllers.forEach((c) => c.abort()) };
   const connections = options.model.kind === 'closed' ? options.model.concurrency : options.model.maxInflight;
   const dispatcher = createDispatcher(options.probe.timeoutMs, connections);
   const loop = monitorEventLoopDelay({ resolution: 10 });
@@ -82,8 +83,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     inflight++;
     peakInflight = Math.max(peakInflight, inflight);
     const lagMs = Math.max(0, elapsed() - scheduledMs);
+    const controller = new AbortController();
+    inflightControllers.add(controller);
     try {
-      const transcript = await runProbe({ ...options.probe, dispatcher, signal: cutoff.signal });
+      const transcript = await runProbe({ ...options.probe, dispatcher, signal: controller.signal });
       const diagnosis = diagnose(transcript);
       const sample: Sample = { outcome: diagnosis.outcome.code, scheduledMs, lagMs, diagnosis };
       metrics.add(sample);
@@ -93,6 +96,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       options.onSample?.(sample, transcript, inflight - 1);
     } finally {
       inflight--;
+      inflightControllers.delete(controller);
     }
   };
 
@@ -144,7 +148,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 }
 
 /** Waits for `done`; once `stopped()` turns true, waits at most `graceMs` more, then aborts the rest. */
-async function untilDoneOrStopped(done: Promise<unknown>, stopped: () => boolean, graceMs: number, cutoff: AbortController): Promise<void> {
+async function untilDoneOrStopped(done: Promise<unknown>, stopped: () => boolean, graceMs: number, cutoff: { abort(): void }): Promise<void> {
   let finished = false;
   void done.then(() => (finished = true));
   while (!finished && !stopped()) await Promise.race([done, sleep(50)]);

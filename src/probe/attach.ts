@@ -3,15 +3,23 @@
  * of every event and comment, and closes the stream itself at the terminal event, when only
  * heartbeats keep coming, or when the observation window ends.
  */
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { AttemptEnd, StreamAttempt } from '../model.js';
 import { isEventStream } from '../wire.js';
+import { abortReason, dispatch, type HttpCall } from './http.js';
 import { toNetError } from './net-error.js';
 import type { ProbeOptions } from './options.js';
 import { redactHeaders, redactUrl } from './redact.js';
-import { SseReader } from './sse-reader.js';
+import { SseReader, type ReadResult } from './sse-reader.js';
 
 const PREVIEW_BYTES = 2048;
+/**
+ * After the terminal event the body is read this much longer (ms): a server that ends the stream
+ * then keeps the connection reusable; one that never ends it is cut off.
+ */
+const DRAIN_MS = 50;
+/** One abort reason for every stop the client decides on: a fresh error per run costs a stack trace. */
+const STOPPED = Object.assign(new Error('stream closed by ssedoctor'), { code: 'SSEDOCTOR_STOPPED' });
 
 export interface AttachRequest {
   url: string;
@@ -27,8 +35,8 @@ export interface AttachRequest {
   >;
 }
 
-/** Opens the stream and watches it; never throws for transport or HTTP failures. */
-export async function attach(req: AttachRequest): Promise<StreamAttempt> {
+/** Opens the stream and watches it; never rejects for transport or HTTP failures. */
+export function attach(req: AttachRequest): Promise<StreamAttempt> {
   const { options, since } = req;
   const attempt: StreamAttempt = {
     attempt: req.attempt,
@@ -41,110 +49,112 @@ export async function attach(req: AttachRequest): Promise<StreamAttempt> {
     counts: {},
     warnings: [],
   };
-  const stopper = new AbortController();
-  let stopReason: AttemptEnd | undefined;
-  const stop = (reason: AttemptEnd): void => {
-    stopReason ??= reason;
-    stopper.abort();
-  };
-  const onOuterAbort = (): void => stop('interrupted');
-  if (options.signal?.aborted) return { ...attempt, end: 'interrupted' };
-  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  const observe = setTimeout(() => stop('observe'), Math.max(0, req.deadlineMs - since()));
+  if (options.signal?.aborted) return Promise.resolve({ ...attempt, end: 'interrupted' });
 
-  try {
-    const res = await request(req.url, {
-      method: 'GET',
-      headers: {
-        accept: 'text/event-stream',
-        'cache-control': 'no-cache',
-        'accept-encoding': 'identity', // compression would hide the stream's timing
-        ...options.headers,
+  return new Promise((resolve) => {
+    let stopReason: AttemptEnd | undefined;
+    let reader: SseReader | undefined;
+    let preview: Buffer[] | undefined; // set when the answer is not a stream: keep a little, then hang up
+    let previewBytes = 0;
+    let idleHeartbeats = 0;
+    let drain: NodeJS.Timeout | undefined;
+    const heartbeats = new Set(options.heartbeatEvents);
+
+    /** Records why the attempt ends; `abort` also tears the request down now. */
+    const stop = (reason: AttemptEnd, abort = true): void => {
+      stopReason ??= reason;
+      if (abort) call.abort(STOPPED);
+    };
+    const onOuterAbort = (): void => {
+      stopReason ??= 'interrupted';
+      call.abort(abortReason(options.signal));
+    };
+    const observe = setTimeout(() => stop('observe'), Math.max(0, req.deadlineMs - since()));
+    const finish = (end: AttemptEnd): void => {
+      clearTimeout(observe);
+      clearTimeout(drain);
+      options.signal?.removeEventListener('abort', onOuterAbort);
+      if (preview) attempt.bodyPreview = Buffer.concat(preview).toString('utf8').slice(0, PREVIEW_BYTES);
+      attempt.endMs ??= since();
+      attempt.end = end;
+      resolve(attempt);
+    };
+
+    /** Takes what one read completed; returns how the attempt ends, if it does. */
+    const take = (result: ReadResult, atMs: number, read: number): AttemptEnd | undefined => {
+      if (result.retryMs !== undefined) attempt.retryMs = result.retryMs;
+      for (const w of result.warnings) if (attempt.warnings.length < 20) attempt.warnings.push(w);
+      let end: AttemptEnd | undefined;
+      for (const r of result.records) {
+        attempt.counts[r.type] = (attempt.counts[r.type] ?? 0) + 1;
+        if (attempt.records.length < options.maxRecords) attempt.records.push(Object.assign(r, { atMs, read }));
+        else attempt.recordsDropped++;
+        if (r.kind !== 'event' || end) continue;
+        if (r.type === options.terminalEvent) end = 'terminal';
+        else if (!heartbeats.has(r.type)) idleHeartbeats = 0;
+        else if (++idleHeartbeats >= options.idleHeartbeats) end = 'idle';
+      }
+      return result.oversized ? 'oversized' : end;
+    };
+
+    const call: HttpCall = dispatch(
+      req.dispatcher,
+      req.url,
+      {
+        method: 'GET',
+        headers: {
+          accept: 'text/event-stream',
+          'cache-control': 'no-cache',
+          'accept-encoding': 'identity', // compression would hide the stream's timing
+          ...options.headers,
+        },
       },
-      dispatcher: req.dispatcher,
-      signal: stopper.signal,
-    });
-    attempt.headersMs = since();
-    attempt.status = res.statusCode;
-    attempt.headers = redactHeaders(res.headers);
-    if (res.statusCode !== 200 || !isEventStream(attempt.headers['content-type'])) {
-      attempt.bodyPreview = await readPreview(res.body, PREVIEW_BYTES);
-      attempt.endMs = since();
-      attempt.end = 'rejected';
-      return attempt;
-    }
-    const end = await watch(res.body, attempt, req, stop);
-    attempt.end = stopReason ?? end;
-  } catch (err) {
-    if (stopReason) attempt.end = stopReason;
-    else {
-      attempt.end = 'error';
-      attempt.error = toNetError(err);
-    }
-  } finally {
-    clearTimeout(observe);
-    options.signal?.removeEventListener('abort', onOuterAbort);
-  }
-  attempt.endMs ??= since();
-  return attempt;
-}
-
-/** Reads the SSE body until it ends or `stop` is called; returns how it ended on its own. */
-async function watch(
-  body: AsyncIterable<Uint8Array> & { destroy(): unknown },
-  attempt: StreamAttempt,
-  req: AttachRequest,
-  stop: (reason: AttemptEnd) => void,
-): Promise<AttemptEnd> {
-  const { options, since } = req;
-  const reader = new SseReader({ maxBufferSize: options.maxEventBytes, previewChars: options.previewChars });
-  const heartbeats = new Set(options.heartbeatEvents);
-  let idleHeartbeats = 0;
-  const take = (result: ReturnType<SseReader['feed']>, atMs: number, read: number): AttemptEnd | undefined => {
-    if (result.retryMs !== undefined) attempt.retryMs = result.retryMs;
-    for (const w of result.warnings) if (attempt.warnings.length < 20) attempt.warnings.push(w);
-    let end: AttemptEnd | undefined;
-    for (const r of result.records) {
-      attempt.counts[r.type] = (attempt.counts[r.type] ?? 0) + 1;
-      if (attempt.records.length < options.maxRecords) attempt.records.push({ ...r, atMs, read });
-      else attempt.recordsDropped++;
-      if (r.kind !== 'event' || end) continue;
-      if (r.type === options.terminalEvent) end = 'terminal';
-      else if (!heartbeats.has(r.type)) idleHeartbeats = 0;
-      else if (++idleHeartbeats >= options.idleHeartbeats) end = 'idle';
-    }
-    return result.oversized ? 'oversized' : end;
-  };
-
-  for await (const chunk of body) {
-    const atMs = since();
-    attempt.firstByteMs ??= atMs;
-    attempt.bytes += chunk.length;
-    const end = take(reader.feed(chunk), atMs, attempt.reads++);
-    if (end) {
-      attempt.endMs = atMs;
-      stop(end);
-      body.destroy();
-      return end;
-    }
-  }
-  const last = reader.end();
-  take(last, since(), attempt.reads);
-  if (last.pendingChars > 0) attempt.pendingBytes = last.pendingChars;
-  return 'eof';
-}
-
-async function readPreview(body: AsyncIterable<Uint8Array> & { destroy(): unknown }, limit: number): Promise<string> {
-  // A wrong-content-type answer may itself be an endless stream: read a preview, then hang up.
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    chunks.push(Buffer.from(chunk));
-    size += chunk.length;
-    if (size >= limit) {
-      body.destroy();
-      break;
-    }
-  }
-  return Buffer.concat(chunks).toString('utf8').slice(0, limit);
+      {
+        head({ status, headers }) {
+          attempt.headersMs = since();
+          attempt.status = status;
+          attempt.headers = redactHeaders(headers);
+          if (status === 200 && isEventStream(attempt.headers['content-type'])) {
+            reader = new SseReader({ maxBufferSize: options.maxEventBytes, previewChars: options.previewChars });
+          } else {
+            preview = []; // not a stream (404 detail, proxy page, JSON...): it may itself never end
+          }
+        },
+        data(chunk) {
+          const atMs = since();
+          attempt.firstByteMs ??= atMs;
+          attempt.bytes += chunk.length;
+          if (preview) {
+            preview.push(chunk);
+            previewBytes += chunk.length;
+            if (previewBytes >= PREVIEW_BYTES) stop('rejected');
+            return;
+          }
+          if (!reader || stopReason) return; // draining after the end: see DRAIN_MS
+          const end = take(reader.feed(chunk), atMs, attempt.reads++);
+          if (!end) return;
+          attempt.endMs = atMs;
+          if (end === 'oversized') return stop(end); // never keep reading a flood
+          stop(end, false);
+          drain = setTimeout(() => call.abort(STOPPED), DRAIN_MS);
+        },
+        end() {
+          if (preview) return finish('rejected');
+          if (stopReason) return finish(stopReason);
+          if (reader) {
+            const last = reader.end();
+            take(last, since(), attempt.reads);
+            if (last.pendingChars > 0) attempt.pendingBytes = last.pendingChars;
+          }
+          finish('eof');
+        },
+        error(err) {
+          if (stopReason) return finish(stopReason);
+          attempt.error = toNetError(err);
+          finish('error');
+        },
+      },
+    );
+    options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  });
 }

@@ -1,6 +1,7 @@
 /** The enqueue step: POST the job and take the stream id from the answer. */
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { EnqueuePhase } from '../model.js';
+import { fetchSmall } from './http.js';
 import { toNetError } from './net-error.js';
 import { redactHeaders, redactUrl } from './redact.js';
 
@@ -23,23 +24,21 @@ export interface EnqueueRequest {
 export async function enqueue(req: EnqueueRequest): Promise<EnqueuePhase> {
   const phase: EnqueuePhase = { url: redactUrl(req.url), sentMs: req.since() };
   try {
-    const res = await request(req.url, {
-      method: 'POST',
-      body: req.body,
-      headers: { 'content-type': 'application/json', accept: 'application/json', ...req.headers },
-      dispatcher: req.dispatcher,
-      signal: req.signal,
-    });
-    phase.headersMs = req.since();
-    phase.status = res.statusCode;
-    phase.headers = redactHeaders(res.headers);
-    const text = await readCapped(res.body, MAX_ENQUEUE_BODY);
+    const res = await fetchSmall(
+      req.dispatcher,
+      req.url,
+      { method: 'POST', body: req.body, headers: { 'content-type': 'application/json', accept: 'application/json', ...req.headers } },
+      { limit: MAX_ENQUEUE_BODY, clock: req.since, signal: req.signal },
+    );
+    phase.headersMs = res.headAt;
     phase.doneMs = req.since();
-    phase.bodyPreview = text.slice(0, PREVIEW_CHARS);
-    if (res.statusCode < 200 || res.statusCode > 299) return phase;
+    phase.status = res.status;
+    phase.headers = redactHeaders(res.headers);
+    phase.bodyPreview = res.body.slice(0, PREVIEW_CHARS);
+    if (res.status < 200 || res.status > 299) return phase;
     let json: unknown;
     try {
-      json = JSON.parse(text);
+      json = JSON.parse(res.body);
     } catch {
       phase.problem = 'the enqueue answer is not JSON';
       return phase;
@@ -54,19 +53,6 @@ export async function enqueue(req: EnqueueRequest): Promise<EnqueuePhase> {
     phase.doneMs = req.since();
   }
   return phase;
-}
-
-/** Reads a body to text, keeping at most `limit` bytes and discarding the rest. */
-export async function readCapped(body: AsyncIterable<Uint8Array>, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    if (size >= limit) continue; // drain, so the connection can be reused
-    const buf = Buffer.from(chunk);
-    chunks.push(buf.subarray(0, limit - size));
-    size += buf.length;
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Follows a dotted path (`data.id`) into parsed JSON. */

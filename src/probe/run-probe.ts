@@ -3,12 +3,13 @@
  * origin frontend does, and return the full Transcript. Never throws for anything the target
  * does; only a programming error would.
  */
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { JobStatusCheck, StreamAttempt, Transcript } from '../model.js';
 import { isRoutingNotFound } from '../wire.js';
 import { attach } from './attach.js';
 import { createDispatcher } from './dispatcher.js';
-import { enqueue, readCapped } from './enqueue.js';
+import { enqueue } from './enqueue.js';
+import { fetchSmall } from './http.js';
 import { toNetError } from './net-error.js';
 import { redactUrl } from './redact.js';
 import { DEFAULT_PROBE_OPTIONS, type ProbeOptions } from './options.js';
@@ -28,7 +29,8 @@ export async function runProbe(
   const dispatcher = options.dispatcher ?? ownDispatcher!;
   const t0 = performance.now();
   const since = (): number => performance.now() - t0;
-  const startedAt = new Date().toISOString();
+  const t0EpochMs = performance.timeOrigin + t0;
+  const startedAt = new Date(t0EpochMs).toISOString();
 
   try {
     const enq = await enqueue({
@@ -60,6 +62,7 @@ export async function runProbe(
         : undefined;
     return {
       startedAt,
+      t0EpochMs,
       enqueue: enq,
       attempts,
       terminalEvent: options.terminalEvent,
@@ -77,10 +80,14 @@ export async function runProbe(
 async function checkJobStatus(url: string, options: ProbeOptions, dispatcher: Dispatcher, since: () => number): Promise<JobStatusCheck> {
   const check: JobStatusCheck = { url: redactUrl(url), atMs: since() };
   try {
-    const res = await request(url, { headers: { accept: 'application/json', ...options.headers }, dispatcher, signal: options.signal });
-    check.httpStatus = res.statusCode;
-    const body = await readCapped(res.body, 64 * 1024);
-    const status = (JSON.parse(body) as { status?: unknown }).status;
+    const res = await fetchSmall(
+      dispatcher,
+      url,
+      { method: 'GET', headers: { accept: 'application/json', ...options.headers } },
+      { limit: 64 * 1024, clock: since, signal: options.signal },
+    );
+    check.httpStatus = res.status;
+    const status = (JSON.parse(res.body) as { status?: unknown }).status;
     if (typeof status === 'string') check.status = status;
   } catch (err) {
     if (err instanceof SyntaxError) return check; // not JSON: the HTTP status is all there is

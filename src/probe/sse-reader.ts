@@ -111,9 +111,18 @@ export class SseReader {
   }
 }
 
-/** `node` of a JSON envelope (`{"data": {"node": ...}}`) or of a flat payload (`{"node": ...}`). */
+/**
+ * `node` of a JSON envelope (`{"data": {"node": ...}}`) or of a flat payload (`{"node": ...}`).
+ * A scan for the first `"node"` key replaces a JSON.parse per event on the load path; ids with
+ * escapes, and payloads where the scan is unsure, fall back to parsing.
+ */
 function nodeOf(data: string): { node?: string } {
-  if (data.length > 65_536 || !data.startsWith('{')) return {};
+  if (!data.startsWith('{')) return {};
+  const key = data.indexOf('"node"');
+  if (key < 0) return {};
+  const m = /^"node"\s*:\s*"([^"\\]*)"/.exec(data.slice(key, key + 300));
+  if (m) return { node: m[1]! };
+  if (data.length > 65_536) return {};
   try {
     const parsed = JSON.parse(data) as { node?: unknown; data?: { node?: unknown } };
     const node = parsed.data?.node ?? parsed.node;

@@ -55,6 +55,11 @@ export interface ServerOptions {
   pingIntervalMs: number;
   /** Idle time before a `heartbeat` event, ms (origin: 30000). */
   heartbeatIntervalMs: number;
+  /**
+   * End each stream right after workflow-complete. The origin never does; benchmarks use it so that
+   * request/response tools (autocannon) can time the same flow.
+   */
+  endOnComplete: boolean;
   faults: FaultSwitches;
   /** Seed of the delay generator. */
   seed: number;
@@ -142,6 +147,7 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   nodeDuration: d('20ms..60ms'),
   pingIntervalMs: 15_000,
   heartbeatIntervalMs: 30_000,
+  endOnComplete: false,
   faults: { noWorker: false, closeAbruptly: false, holdHeaders: false },
   seed: 1,
   bodyLimitBytes: 1024 * 1024,

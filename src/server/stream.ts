@@ -137,7 +137,10 @@ function openStream(
     write(frame.text);
     lastFrameMs = scheduler.now();
     frames++;
-    if (faults.closeAfter !== undefined && frames >= faults.closeAfter) {
+    if (options.endOnComplete && frame.type === 'workflow-complete') {
+      stop();
+      res.end();
+    } else if (faults.closeAfter !== undefined && frames >= faults.closeAfter) {
       stop();
       if (faults.closeAbruptly) res.destroy();
       else res.end();
@@ -161,7 +164,11 @@ function openStream(
   req.once('close', stop);
   res.once('close', stop);
   ds.subscribers.add(subscriber); // subscribe before replay, so nothing falls into the gap
-  if (replay) for (const frame of ds.history.slice(-REPLAY_COUNT)) sendFrame(frame);
+  if (replay && ds.history.length > 0) {
+    res.cork(); // one write for the whole replay instead of one per frame
+    for (const frame of ds.history.slice(-REPLAY_COUNT)) sendFrame(frame);
+    process.nextTick(() => res.uncork());
+  }
   if (closed) return;
   pingTask = scheduler.after(options.pingIntervalMs, ping);
   heartbeatTask = scheduler.after(options.heartbeatIntervalMs, checkHeartbeat);

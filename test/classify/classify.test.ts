@@ -46,6 +46,7 @@ const sse = { 'content-type': 'text/event-stream; charset=utf-8' };
 function transcript(attempts: StreamAttempt[], enqueue: Partial<Transcript['enqueue']> = {}): Transcript {
   return {
     startedAt: '2026-11-24T10:00:00.000Z',
+    t0EpochMs: 0,
     enqueue: { url: 'http://x/api/chat/async', sentMs: 0, headersMs: 3, status: 200, id: '1', ...enqueue },
     attempts,
     terminalEvent: 'workflow-complete',

@@ -33,6 +33,7 @@ export interface ServeFlags {
   stallAfter?: string;
   contentType?: string;
   holdHeaders?: boolean;
+  endOnComplete?: boolean;
   seed?: string;
   bodyLimit: string;
   logLevel: 'debug' | 'info' | 'warning' | 'off';
@@ -95,6 +96,7 @@ function serverOverrides(f: ServeFlags): ServerOverrides {
     nodeDuration: dist(f.nodeDuration, '--node-duration'),
     pingIntervalMs: duration(f.pingInterval, '--ping-interval'),
     heartbeatIntervalMs: duration(f.heartbeatInterval, '--heartbeat-interval'),
+    endOnComplete: f.endOnComplete,
     seed: int(f.seed, '--seed'),
     bodyLimitBytes: parseSize(f.bodyLimit, '--body-limit'),
     faults: {

@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+// npm run bench: the three performance figures of the README, each measured side by side in one run.
+//   1. throughput: ssedoctor load vs autocannon, same POST+stream flow, same zero-delay server (own process)
+//   2. scale: 10,000 concurrent heartbeat-only streams held by one ssedoctor process (server in another)
+//   3. start-up: `ssedoctor --version` against bare `node -e 0`
+// Environment: BENCH_SECONDS (per throughput measurement, default 8), BENCH_ROUNDS (default 3),
+// BENCH_STREAMS (default 10000), BENCH_ONLY=throughput|scale|startup.
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../bin/ssedoctor.js', import.meta.url));
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const STREAMS = Number(process.env.BENCH_STREAMS ?? 10_000);
+const CONNECTIONS = 50;
+const only = process.env.BENCH_ONLY;
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const log = (s) => process.stderr.write(`${s}\n`);
+
+/** Starts `ssedoctor serve` in its own process; resolves with its URL and a stop function. */
+async function startServer(flags) {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--log-level', 'off', ...flags], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const [url] = await once(createInterface({ input: child.stdout }), 'line');
+  return {
+    url: url.trim(),
+    pid: child.pid,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+/** Runs a command, returns its stdout parsed as JSON. */
+async function runJson(args, options = {}) {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], ...options });
+  let out = '';
+  child.stdout.on('data', (c) => (out += c));
+  const [code] = await once(child, 'exit');
+  if (code !== 0 && code !== 1) throw new Error(`${args.join(' ')} exited ${code}`);
+  return JSON.parse(out);
+}
+
+async function throughput() {
+  log(`throughput: ${ROUNDS} rounds × ${SECONDS} s per tool, ${CONNECTIONS} connections, fresh zero-delay server each time`);
+  const zeroDelay = ['--persist-delay', '0', '--worker-delay', '0', '--node-duration', '0', '--end-on-complete'];
+  const rates = { ssedoctor: [], autocannon: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    // Alternate the order so neither tool always meets a warmer server.
+    const order = round % 2 === 0 ? ['ssedoctor', 'autocannon'] : ['autocannon', 'ssedoctor'];
+    for (const tool of order) {
+      const server = await startServer(zeroDelay);
+      let perSec;
+      if (tool === 'ssedoctor') {
+        const doc = await runJson([BIN, 'load', '--url', server.url, '-c', String(CONNECTIONS), '-d', `${SECONDS}s`, '--json', '--no-progress']);
+        const healthy = doc.outcomes.find((o) => o.code === 'healthy')?.count ?? 0;
+        perSec = healthy / (doc.durationMs / 1000);
+      } else {
+        const r = await runJson([`${HERE}autocannon-flow.js`, server.url, String(CONNECTIONS), String(SECONDS)]);
+        perSec = r.flows / r.seconds;
+      }
+      await server.stop();
+      rates[tool].push(perSec);
+      log(`  round ${round + 1} ${tool.padEnd(10)} ${perSec.toFixed(0)} flows/s`);
+    }
+  }
+  const s = median(rates.ssedoctor);
+  const a = median(rates.autocannon);
+  return { ssedoctorFlowsPerSec: s, autocannonFlowsPerSec: a, ratio: s / a };
+}
+
+async function scale() {
+  log(`scale: ${STREAMS} concurrent heartbeat-only streams, heartbeat after 15 s idle, server in its own process`);
+  const server = await startServer(['--scenario', 'heartbeat-only', '--persist-delay', '0', '--ping-interval', '60s', '--heartbeat-interval', '15s']);
+  const result = await runJson([`${HERE}scale-client.js`, server.url, String(STREAMS)]);
+  await server.stop();
+  return result;
+}
+
+function startup() {
+  const time = (args) => {
+    const samples = [];
+    for (let i = 0; i < 15; i++) {
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, args, { stdio: 'ignore' });
+      if (r.status !== 0) throw new Error(`${args.join(' ')} failed`);
+      samples.push(performance.now() - t0);
+    }
+    return median(samples);
+  };
+  log('start-up: 15 runs each');
+  return { versionMs: time([BIN, '--version']), bareNodeMs: time(['-e', '0']) };
+}
+
+const results = {};
+if (!only || only === 'startup') results.startup = startup();
+if (!only || only === 'throughput') results.throughput = await throughput();
+if (!only || only === 'scale') results.scale = await scale();
+
+const lines = ['', `ssedoctor bench — node ${process.version}, ${(await import('node:os')).cpus().length} cores`];
+if (results.throughput) {
+  const t = results.throughput;
+  lines.push(
+    `throughput  ssedoctor ${t.ssedoctorFlowsPerSec.toFixed(0)} flows/s vs autocannon ${t.autocannonFlowsPerSec.toFixed(0)} flows/s → ${t.ratio.toFixed(2)}× (target ≥ 0.80×)`,
+  );
+}
+if (results.scale) {
+  const c = results.scale;
+  lines.push(
+    `scale       ${c.peakInflight} streams open at once (${c.healthyOrHeartbeat} of ${c.runs} runs classified heartbeat-only), peak RSS ${(c.peakRssBytes / 2 ** 20).toFixed(0)} MiB (target < 1536 MiB); ` +
+      `first-event time − server send time: p50 ${c.lagMs.p50.toFixed(2)} ms, p99 ${c.lagMs.p99.toFixed(2)} ms, max ${c.lagMs.max.toFixed(2)} ms (target within 5 ms)`,
+  );
+}
+if (results.startup) {
+  const s = results.startup;
+  lines.push(`start-up    ssedoctor --version ${s.versionMs.toFixed(0)} ms (target < 150 ms); bare node -e 0 ${s.bareNodeMs.toFixed(0)} ms on this machine`);
+}
+process.stdout.write(`${lines.join('\n')}\n${JSON.stringify(results)}\n`);

@@ -1,0 +1,130 @@
+/**
+ * HTTP exchanges on undici's dispatch API. Callbacks instead of body streams: no Readable, no
+ * async iterator and no AbortController per request, which is most of a run's client CPU under
+ * load and most of a stream's memory when ten thousand are open.
+ */
+import type { Dispatcher } from 'undici';
+
+/** The response head. Header names are lower-case. */
+export interface HttpHead {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** Receives one exchange. Exactly one of `end` or `error` is called, after `head` when a head came. */
+export interface HttpSink {
+  head(head: HttpHead): void;
+  data(chunk: Buffer): void;
+  end(): void;
+  error(err: Error): void;
+}
+
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** A running exchange. */
+export interface HttpCall {
+  /** Tears the exchange down; `sink.error(reason)` follows unless it already ended. */
+  abort(reason: Error): void;
+}
+
+/** Starts a request; transport failures arrive at `sink.error`, never as a throw. */
+export function dispatch(dispatcher: Dispatcher, url: string, req: HttpRequest, sink: HttpSink): HttpCall {
+  let controller: Dispatcher.DispatchController | undefined;
+  let pendingAbort: Error | undefined;
+  let settled = false;
+  const fail = (err: Error): void => {
+    if (settled) return;
+    settled = true;
+    sink.error(err);
+  };
+  try {
+    const u = new URL(url);
+    dispatcher.dispatch(
+      { origin: u.origin, path: `${u.pathname}${u.search}`, method: req.method, headers: req.headers, body: req.body },
+      {
+        onRequestStart(c) {
+          controller = c;
+          if (pendingAbort) c.abort(pendingAbort);
+        },
+        onResponseStart(_c, status, headers) {
+          if (status >= 200) sink.head({ status, headers });
+        },
+        onResponseData(_c, chunk) {
+          if (!settled) sink.data(chunk);
+        },
+        onResponseEnd() {
+          if (settled) return;
+          settled = true;
+          sink.end();
+        },
+        onResponseError(_c, err) {
+          fail(err);
+        },
+      },
+    );
+  } catch (err) {
+    fail(err as Error); // invalid URL or header: reported like a transport error
+  }
+  return {
+    abort(reason) {
+      if (settled) return;
+      if (controller) controller.abort(reason);
+      else pendingAbort = reason;
+    },
+  };
+}
+
+/** A small whole response: status, headers and up to `limit` bytes of body text. */
+export interface SmallResponse extends HttpHead {
+  body: string;
+  /** When the head arrived, on the caller's clock. */
+  headAt: number;
+}
+
+/** Sends a request and collects the answer; rejects on transport failure or when `signal` aborts. */
+export function fetchSmall(
+  dispatcher: Dispatcher,
+  url: string,
+  req: HttpRequest,
+  options: { limit: number; clock: () => number; signal?: AbortSignal },
+): Promise<SmallResponse> {
+  const { limit, clock, signal } = options;
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let head: HttpHead | undefined;
+    let headAt = 0;
+    const onAbort = (): void => call.abort(abortReason(signal));
+    const call = dispatch(dispatcher, url, req, {
+      head: (h) => {
+        head = h;
+        headAt = clock();
+      },
+      data: (chunk) => {
+        if (size < limit) chunks.push(chunk.subarray(0, limit - size)); // the rest is drained, not kept
+        size += chunk.length;
+      },
+      end: () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve({ ...head!, headAt, body: Buffer.concat(chunks).toString('utf8') });
+      },
+      error: (err) => {
+        signal?.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    });
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** An abort error carrying the stable code the classifier looks for. */
+export function abortReason(signal?: AbortSignal): Error {
+  const reason = signal?.reason;
+  if (reason instanceof Error && (reason as { code?: string }).code) return reason;
+  return Object.assign(new Error('aborted'), { name: 'AbortError', code: 'ABORT_ERR' });
+}
