@@ -74,7 +74,7 @@ async function throughput() {
 }
 
 async function scale() {
-  log(`scale: ${STREAMS} concurrent heartbeat-only streams, heartbeat after 15 s idle, server in its own process`);
+  log(`scale: ${STREAMS} concurrent heartbeat-only streams opened at 1,000/s, heartbeat after 15 s idle, server in its own process`);
   const server = await startServer(['--scenario', 'heartbeat-only', '--persist-delay', '0', '--ping-interval', '60s', '--heartbeat-interval', '15s']);
   const result = await runJson([`${HERE}scale-client.js`, server.url, String(STREAMS)]);
   await server.stop();

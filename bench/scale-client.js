@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The scale figure's client: one ssedoctor process holding N concurrent heartbeat-only streams.
-// Samples its own RSS and compares each run's first-event arrival with the server's send time
-// (the envelope timestamp). Prints JSON. Usage: node bench/scale-client.js URL N
+// Streams open at 1,000/s and each run ends at its second heartbeat (30 s after it opened), so every
+// first heartbeat (15 s) arrives while all N streams are open. Samples its own RSS and compares each run's first-event arrival with the server's send
+// time (the envelope timestamp). Prints JSON. Usage: node bench/scale-client.js URL N
+import { constantSchedule } from '../dist/load/pacer.js';
 import { runLoad } from '../dist/load/runner.js';
 import { DEFAULT_PROBE_OPTIONS } from '../dist/probe/options.js';
 
@@ -18,19 +20,36 @@ function pythonIsoToEpochMs(iso) {
 }
 
 const lags = [];
+const debug = [];
 const result = await runLoad({
-  probe: { ...DEFAULT_PROBE_OPTIONS, baseUrl: url, attempts: 0, idleHeartbeats: 1, observeMs: 120_000, timeoutMs: 60_000, jobStatusPath: '' },
-  model: { kind: 'closed', concurrency: streams, requests: streams },
+  probe: { ...DEFAULT_PROBE_OPTIONS, baseUrl: url, attempts: 0, idleHeartbeats: 2, observeMs: 120_000, timeoutMs: 60_000, jobStatusPath: '' },
+  // Opened at 1,000 a second (a 10 s ramp for 10,000), all open before the first heartbeat is due.
+  model: { kind: 'open', schedule: constantSchedule(1000, (streams / 1000) * 1000), maxInflight: streams },
   graceMs: 1000,
   keepWorst: 0,
   bailAfterUnreachable: 100,
   onSample: (_sample, t) => {
     const first = t.attempts.at(-1)?.records.find((r) => r.kind === 'event');
     const sent = first && pythonIsoToEpochMs(JSON.parse(first.data).timestamp);
-    if (sent !== undefined) lags.push(t.t0EpochMs + first.atMs - sent);
+    if (sent !== undefined) {
+      lags.push(t.t0EpochMs + first.atMs - sent);
+      if (process.env.SCALE_DEBUG) debug.push([sent, t.t0EpochMs + first.atMs - sent, first.read]);
+    }
   },
 });
 clearInterval(sampler);
+if (process.env.SCALE_DEBUG) {
+  debug.sort((a, b) => a[0] - b[0]);
+  const t0 = debug[0][0];
+  const buckets = new Map();
+  for (const [sent, lag] of debug) {
+    const b = Math.floor((sent - t0) / 100);
+    const e = buckets.get(b) ?? { n: 0, max: 0, sum: 0 };
+    e.n++; e.max = Math.max(e.max, lag); e.sum += lag;
+    buckets.set(b, e);
+  }
+  for (const [b, e] of buckets) process.stderr.write(`${b * 100}ms n=${e.n} mean=${(e.sum / e.n).toFixed(1)} max=${e.max.toFixed(1)}\n`);
+}
 lags.sort((a, b) => a - b);
 const at = (p) => lags[Math.min(lags.length - 1, Math.floor((p / 100) * lags.length))];
 process.stdout.write(
