@@ -19,11 +19,21 @@ const CONNECTIONS = 50;
 const only = process.env.BENCH_ONLY;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// Pin the server to core 0 and the load generator to core 1 when taskset is there: each tool then
+// gets exactly one core and neither steals the server's. Without taskset (or with one core), no pinning.
+const CORES = (await import('node:os')).cpus().length;
+const PIN = CORES >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+/** [command, args] for a node script, pinned to `core` when pinning is on. */
+function nodeCommand(core, args) {
+  return PIN ? ['taskset', ['-c', String(core), process.execPath, ...args]] : [process.execPath, args];
+}
 const log = (s) => process.stderr.write(`${s}\n`);
 
 /** Starts `ssedoctor serve` in its own process; resolves with its URL and a stop function. */
 async function startServer(flags) {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--log-level', 'off', ...flags], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const [cmd, args] = nodeCommand(0, [BIN, 'serve', '--port', '0', '--log-level', 'off', ...flags]);
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
   const [url] = await once(createInterface({ input: child.stdout }), 'line');
   return {
     url: url.trim(),
@@ -35,9 +45,10 @@ async function startServer(flags) {
   };
 }
 
-/** Runs a command, returns its stdout parsed as JSON. */
-async function runJson(args, options = {}) {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], ...options });
+/** Runs a node script on the generator's core, returns its stdout parsed as JSON. */
+async function runJson(args) {
+  const [cmd, argv] = nodeCommand(1, args);
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (c) => (out += c));
   const [code] = await once(child, 'exit');
@@ -46,7 +57,7 @@ async function runJson(args, options = {}) {
 }
 
 async function throughput() {
-  log(`throughput: ${ROUNDS} rounds × ${SECONDS} s per tool, ${CONNECTIONS} connections, fresh zero-delay server each time`);
+  log(`throughput: ${ROUNDS} rounds × ${SECONDS} s per tool, ${CONNECTIONS} connections, fresh zero-delay server each time${PIN ? ', server on core 0, generator on core 1' : ''}`);
   const zeroDelay = ['--persist-delay', '0', '--worker-delay', '0', '--node-duration', '0', '--end-on-complete'];
   const rates = { ssedoctor: [], autocannon: [] };
   for (let round = 0; round < ROUNDS; round++) {
@@ -101,7 +112,7 @@ if (!only || only === 'startup') results.startup = startup();
 if (!only || only === 'throughput') results.throughput = await throughput();
 if (!only || only === 'scale') results.scale = await scale();
 
-const lines = ['', `ssedoctor bench — node ${process.version}, ${(await import('node:os')).cpus().length} cores`];
+const lines = ['', `ssedoctor bench — node ${process.version}, ${CORES} cores${PIN ? ', server and generator pinned to one core each' : ''}`];
 if (results.throughput) {
   const t = results.throughput;
   lines.push(

@@ -87,8 +87,11 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
       let end: AttemptEnd | undefined;
       for (const r of result.records) {
         attempt.counts[r.type] = (attempt.counts[r.type] ?? 0) + 1;
-        if (attempt.records.length < options.maxRecords) attempt.records.push(Object.assign(r, { atMs, read }));
-        else attempt.recordsDropped++;
+        if (attempt.records.length < options.maxRecords) {
+          r.atMs = atMs;
+          r.read = read;
+          attempt.records.push(r);
+        } else attempt.recordsDropped++;
         if (r.kind !== 'event' || end) continue;
         if (r.type === options.terminalEvent) end = 'terminal';
         else if (!heartbeats.has(r.type)) idleHeartbeats = 0;

@@ -5,17 +5,13 @@
  * a bound on buffered bytes, and a record of anything left unterminated at the end.
  */
 import { createParser, type EventSourceParser, type ParseError } from 'eventsource-parser';
+import type { StreamRecord } from '../model.js';
 
-/** A record as parsed, before the caller stamps arrival time and read index. */
-export interface ParsedRecord {
-  kind: 'event' | 'comment';
-  /** `message` when the frame had no (or an empty) `event:` field; `comment` for comments. */
-  type: string;
-  data: string;
-  truncated?: boolean;
-  id?: string;
-  node?: string;
-}
+/**
+ * A record as parsed. `atMs` and `read` are 0 here: the caller stamps arrival time and read index
+ * (created with every field, so all records share one object shape).
+ */
+export type ParsedRecord = StreamRecord;
 
 export interface SseReaderOptions {
   /** Largest line or event the parser may buffer, in characters; past it the stream is abandoned. */
@@ -53,15 +49,13 @@ export class SseReader {
         }
         // eventsource-parser resets `id` per block; the spec persists it across events.
         if (e.id !== undefined) this.lastEventId = e.id;
-        this.out.records.push({
-          kind: 'event',
-          type: e.event || 'message',
-          ...this.preview(e.data),
-          ...(this.lastEventId !== undefined ? { id: this.lastEventId } : {}),
-          ...nodeOf(e.data),
-        });
+        const record = this.record('event', e.event || 'message', e.data);
+        if (this.lastEventId !== undefined) record.id = this.lastEventId;
+        const node = nodeOf(e.data);
+        if (node !== undefined) record.node = node;
+        this.out.records.push(record);
       },
-      onComment: (text) => this.out.records.push({ kind: 'comment', type: 'comment', ...this.preview(text) }),
+      onComment: (text) => this.out.records.push(this.record('comment', 'comment', text)),
       onRetry: (ms) => (this.out.retryMs = ms),
       onError: (err: ParseError) => {
         if (err.type === 'max-buffer-size-exceeded') {
@@ -104,10 +98,12 @@ export class SseReader {
     return result;
   }
 
-  private preview(text: string): { data: string; truncated?: true } {
-    return text.length > this.options.previewChars
-      ? { data: text.slice(0, this.options.previewChars), truncated: true }
-      : { data: text };
+  /** A record with its data cut to the preview size. */
+  private record(kind: StreamRecord['kind'], type: string, text: string): StreamRecord {
+    const cut = text.length > this.options.previewChars;
+    const record: StreamRecord = { kind, type, atMs: 0, read: 0, data: cut ? text.slice(0, this.options.previewChars) : text };
+    if (cut) record.truncated = true;
+    return record;
   }
 }
 
@@ -116,18 +112,18 @@ export class SseReader {
  * A scan for the first `"node"` key replaces a JSON.parse per event on the load path; ids with
  * escapes, and payloads where the scan is unsure, fall back to parsing.
  */
-function nodeOf(data: string): { node?: string } {
-  if (!data.startsWith('{')) return {};
+function nodeOf(data: string): string | undefined {
+  if (!data.startsWith('{')) return undefined;
   const key = data.indexOf('"node"');
-  if (key < 0) return {};
+  if (key < 0) return undefined;
   const m = /^"node"\s*:\s*"([^"\\]*)"/.exec(data.slice(key, key + 300));
-  if (m) return { node: m[1]! };
-  if (data.length > 65_536) return {};
+  if (m) return m[1]!;
+  if (data.length > 65_536) return undefined;
   try {
     const parsed = JSON.parse(data) as { node?: unknown; data?: { node?: unknown } };
     const node = parsed.data?.node ?? parsed.node;
-    return typeof node === 'string' ? { node } : {};
+    return typeof node === 'string' ? node : undefined;
   } catch {
-    return {};
+    return undefined;
   }
 }
