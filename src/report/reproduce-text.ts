@@ -43,7 +43,7 @@ export function reproduceText(doc: ReproduceDocument, c: ChalkInstance): string 
     const early = outcomePercent(s, 'early-404');
     strategies.push([
       STRATEGY_NAMES[r.lookup],
-      ms(r.windowMs),
+      r.windowMs > 0 ? ms(r.windowMs) : 'none',
       (early > 0 ? c.red : c.green)(`${early.toFixed(1)} %`),
       `${outcomePercent(s, 'healthy').toFixed(1)} %`,
       ms(s.metrics['server-wait']?.p50),
