@@ -70,6 +70,7 @@ function buildProgram(): Command {
     .option('--json', 'print one JSON document on stdout instead of the report')
     .option('--transcript', 'add every event and comment, with arrival times, to the report')
     .option('--out <file>', 'also write the JSON document to this file')
+    .option('--junit <file>', 'write a JUnit XML report (one testcase) for CI')
     .addHelpText(
       'after',
       `
@@ -107,7 +108,9 @@ Exit codes: 0 healthy, 1 unhealthy outcome, 2 usage error, 3 target unreachable,
   addProbeOptions(load, '0')
     .option('-t, --threshold <expr>', 'CI check, repeatable: rate(early-404)<0.1%, count(heartbeat-only)==0, p99(first-node-event)<2s', collect, [])
     .option('--json', 'print the summary as JSON on stdout instead of the report')
+    .option('--ndjson', 'stream one JSON line per finished run on stdout, then a summary line (report on stderr)')
     .option('--out <file>', 'write the full result (encoded histograms, slowest transcripts) to this file')
+    .option('--junit <file>', 'write a JUnit XML report: a testcase per threshold and per outcome class')
     .option('--keep-worst <n>', 'slowest transcripts kept per outcome in --out', '3')
     .option('--grace <duration>', 'after Ctrl-C, how long in-flight runs may finish', '2s')
     .option('--no-progress', 'no progress on stderr')

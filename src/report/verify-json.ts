@@ -1,5 +1,7 @@
 /** The stable, versioned JSON document of one verify run. */
 import type { Diagnosis } from '../classify/diagnose.js';
+import type { NodeSpan, RunTimings } from '../classify/metrics.js';
+import type { OutcomeCode } from '../classify/outcomes.js';
 import type { Transcript } from '../model.js';
 import { round } from './format.js';
 
@@ -12,8 +14,27 @@ export interface VerifyTarget {
   embeddedScenario?: string;
 }
 
-/** Builds the document (a plain object; JSON.stringify it). Times are ms, rounded to 0.1. */
-export function verifyDocument(target: VerifyTarget, d: Diagnosis, t: Transcript, version: string): Record<string, unknown> {
+/** The verify JSON document. Times are ms, rounded to 0.1; null when the phase never happened. */
+export interface VerifyDocumentShape {
+  schema: typeof VERIFY_SCHEMA;
+  tool: { name: 'ssedoctor'; version: string };
+  startedAt: string;
+  target: VerifyTarget;
+  outcome: OutcomeCode;
+  ok: boolean;
+  summary: string;
+  detail: string;
+  hint: string | null;
+  attempts: { client: number; recoveredOnAttempt: number | null; serverLookups: number | null };
+  timings: Partial<Record<keyof RunTimings, number | null>>;
+  counts: Diagnosis['counts'];
+  nodes: (Omit<NodeSpan, 'startMs' | 'completeMs'> & { startMs: number | null; completeMs: number | null })[];
+  findings: Diagnosis['findings'];
+  transcript: Transcript;
+}
+
+/** Builds the document (a plain object; JSON.stringify it). */
+export function verifyDocument(target: VerifyTarget, d: Diagnosis, t: Transcript, version: string): VerifyDocumentShape {
   const timings = Object.fromEntries(Object.entries(d.timings).map(([k, v]) => [k, round(v) ?? null]));
   return {
     schema: VERIFY_SCHEMA,

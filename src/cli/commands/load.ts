@@ -1,6 +1,7 @@
 /** `ssedoctor load`: concurrent enqueue → stream runs with HDR statistics and CI thresholds. */
 import { usageError, EXIT } from '../../errors.js';
-import { LoadMetrics } from '../../load/metrics.js';
+import { LoadMetrics, type Sample } from '../../load/metrics.js';
+import type { Transcript } from '../../model.js';
 import { constantSchedule, rampSchedule } from '../../load/pacer.js';
 import { runLoad, type LoadModel } from '../../load/runner.js';
 import { loadSummary, type LoadSummary } from '../../load/summary.js';
@@ -13,6 +14,7 @@ import { parseBaseUrl, parseDuration, parseInteger } from '../options.js';
 import { probeOptionsFromFlags, type ProbeFlags } from '../probe-flags.js';
 import { createProgress } from '../progress.js';
 import { embeddedWindowMs, resolveScenarioName } from '../scenario.js';
+import { publishLoad } from '../ci-outputs.js';
 import { writeFileAtomic } from '../write-file.js';
 
 export interface LoadFlags extends ProbeFlags {
@@ -26,7 +28,9 @@ export interface LoadFlags extends ProbeFlags {
   maxInflight: string;
   threshold: string[];
   json?: boolean;
+  ndjson?: boolean;
   out?: string;
+  junit?: string;
   keepWorst: string;
   grace: string;
   progress: boolean;
@@ -81,7 +85,7 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
   const counts = new Map<string, number>();
   let done = 0;
   let inflight = 0;
-  const progress = createProgress(ctx.stderr, total, flags.progress && !flags.json);
+  const progress = createProgress(ctx.stderr, total, flags.progress && !flags.json && !flags.ndjson);
   const tick = setInterval(() => progress.update(done, counts, inflight), 1000);
   let result;
   try {
@@ -92,8 +96,9 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
       graceMs,
       keepWorst,
       bailAfterUnreachable: 20,
-      onSample: (sample, _t, flying) => {
+      onSample: (sample, transcript, flying) => {
         done++;
+        if (flags.ndjson) ctx.stdout.write(`${JSON.stringify(runLine(done, sample, transcript))}\n`);
         inflight = flying;
         counts.set(sample.outcome, (counts.get(sample.outcome) ?? 0) + 1);
         progress.update(done, counts, inflight);
@@ -108,8 +113,30 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
   const summary = loadSummary({ version: ctx.version, target, model: describe, thresholds, ...result });
   // The file gets everything, written even when the run was interrupted: nothing asked for is lost.
   if (flags.out) writeFileAtomic(flags.out, `${JSON.stringify({ ...summary, worst: result.worst })}\n`);
-  printLoad(summary, flags.json === true, ctx);
+  publishLoad(summary, ctx, flags.junit);
+  if (flags.ndjson) {
+    ctx.stdout.write(`${JSON.stringify({ type: 'summary', ...summary })}\n`);
+    printLoad(summary, false, { ...ctx, stdout: ctx.stderr }); // the readable report goes with the chatter
+  } else printLoad(summary, flags.json === true, ctx);
   return loadExitCode(summary);
+}
+
+/** One NDJSON line per finished run (`--ndjson`), for jq and log shippers. Times in ms. */
+function runLine(n: number, sample: Sample, t: Transcript): Record<string, unknown> {
+  const d = sample.diagnosis;
+  const timings = Object.fromEntries(Object.entries(d.timings).map(([k, v]) => [k, v === undefined ? null : Math.round(v * 10) / 10]));
+  return {
+    type: 'run',
+    n,
+    startedAt: t.startedAt,
+    outcome: d.outcome.code,
+    detail: d.detail,
+    scheduledMs: Math.round(sample.scheduledMs),
+    lagMs: Math.round(sample.lagMs * 10) / 10,
+    attempts: d.attempts,
+    timings,
+    id: t.enqueue.id ?? null,
+  };
 }
 
 /** Prints a load summary as JSON or the terminal report. */

@@ -9,6 +9,7 @@ import type { CliContext } from '../context.js';
 import { parseBaseUrl } from '../options.js';
 import { probeOptionsFromFlags, type ProbeFlags } from '../probe-flags.js';
 import { resolveScenarioName } from '../scenario.js';
+import { publishVerify } from '../ci-outputs.js';
 import { writeFileAtomic } from '../write-file.js';
 
 export interface VerifyFlags extends ProbeFlags {
@@ -17,6 +18,7 @@ export interface VerifyFlags extends ProbeFlags {
   json?: boolean;
   transcript?: boolean;
   out?: string;
+  junit?: string;
 }
 
 export async function verifyCommand(flags: VerifyFlags, ctx: CliContext): Promise<number> {
@@ -35,6 +37,8 @@ export async function verifyCommand(flags: VerifyFlags, ctx: CliContext): Promis
   const diagnosis = diagnose(transcript);
   const doc = verifyDocument(target, diagnosis, transcript, ctx.version);
   if (flags.out) writeFileAtomic(flags.out, `${JSON.stringify(doc, null, 2)}\n`);
+  const plain = verifyText(target, diagnosis, transcript, { chalk: chalkFor({}, {}), transcript: true });
+  publishVerify(doc, plain, ctx, flags.junit);
   if (flags.json) ctx.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   else ctx.stdout.write(verifyText(target, diagnosis, transcript, { chalk: chalkFor(ctx.stdout, ctx.env), transcript: flags.transcript }));
   return diagnosis.outcome.exitCode;

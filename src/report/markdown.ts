@@ -1,0 +1,56 @@
+/** Markdown reports: GitHub step summaries and `report --format markdown`. */
+import { outcomeInfo } from '../classify/outcomes.js';
+import type { LoadSummary } from '../load/summary.js';
+import type { MetricName } from '../load/metrics.js';
+import { ms } from './format.js';
+import type { VerifyDocumentShape } from './verify-json.js';
+
+const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** One verify run. */
+export function verifyMarkdown(doc: VerifyDocumentShape): string {
+  const ok = doc.ok;
+  const t = doc.timings;
+  const lines = [
+    `### ssedoctor verify: ${ok ? '✅' : '❌'} \`${doc.outcome}\``,
+    '',
+    `${cell(doc.summary)} — ${cell(doc.detail)}`,
+    '',
+    '| target | client attempts | server lookups | server wait | headers | first node event | terminal |',
+    '|---|---|---|---|---|---|---|',
+    `| ${cell(doc.target.baseUrl)} | ${doc.attempts.client} | ${doc.attempts.serverLookups ?? '—'} | ${ms(t.serverWaitMs ?? undefined)} | ${ms(t.headersMs ?? undefined)} | ${ms(t.firstNodeEventMs ?? undefined)} | ${ms(t.terminalMs ?? undefined)} |`,
+  ];
+  if (!ok && doc.hint) lines.push('', `**Hint:** ${cell(doc.hint)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+const ROWS: MetricName[] = ['enqueue', 'headers', 'server-wait', 'not-found-wait', 'first-event', 'first-node-event', 'terminal', 'total'];
+
+/** A load run (or merged runs). */
+export function loadMarkdown(s: LoadSummary, title = 'ssedoctor load'): string {
+  const failed = s.thresholds.filter((t) => !t.passed).length;
+  const lines = [
+    `### ${title}: ${failed > 0 ? `❌ ${failed} threshold${failed > 1 ? 's' : ''} failed` : '✅'} — ${s.runs} runs in ${(s.durationMs / 1000).toFixed(1)} s` +
+      (s.dropped ? `, ${s.dropped} dropped` : ''),
+    '',
+    '| outcome | runs | % | what happened |',
+    '|---|---:|---:|---|',
+    ...s.outcomes.map((o) => `| \`${o.code}\` | ${o.count} | ${o.percent.toFixed(2)} | ${cell(outcomeInfo(o.code).summary)} |`),
+    '',
+    '| metric | p50 | p90 | p99 | p99.9 | max |',
+    '|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const name of ROWS) {
+    const m = s.metrics[name];
+    if (m) lines.push(`| ${name} | ${ms(m.p50)} | ${ms(m.p90)} | ${ms(m.p99)} | ${ms(m.p999)} | ${ms(m.max)} |`);
+  }
+  lines.push('', `**Recommendation:** ${cell(s.recommendation.text)}`);
+  if (s.thresholds.length > 0) {
+    lines.push('', '| threshold | verdict | actual |', '|---|---|---|');
+    for (const t of s.thresholds) {
+      const actual = t.actual === undefined ? 'no data' : t.unit === 'ms' ? ms(t.actual) : t.unit === '%' ? `${t.actual.toFixed(3)} %` : String(t.actual);
+      lines.push(`| \`${cell(t.threshold)}\` | ${t.passed ? '✅ pass' : '❌ fail'} | ${actual} |`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
