@@ -104,13 +104,16 @@ Exit codes: 0 healthy, 1 unhealthy outcome, 2 usage error, 3 target unreachable,
     .option('-d, --duration <duration>', 'how long to keep starting runs')
     .option('-r, --rate <per-second>', 'open model: runs started per second')
     .option('--ramp-to <per-second>', 'open model: ramp linearly from --rate to this rate over --duration')
-    .option('--max-inflight <n>', 'open model: runs in flight before new ones are dropped', '1000');
+    .option('--max-inflight <n>', 'open model: runs in flight before new ones are dropped', '1000')
+    .option('--shard <i/n>', 'run the i-th of n equal parts (n alone: index from JOB_COMPLETION_INDEX); merge with report')
+    .option('--seed <n>', 'seed of the embedded server\'s delays (each shard adds its index)', '1');
   addProbeOptions(load, '0')
     .option('-t, --threshold <expr>', 'CI check, repeatable: rate(early-404)<0.1%, count(heartbeat-only)==0, p99(first-node-event)<2s', collect, [])
     .option('--json', 'print the summary as JSON on stdout instead of the report')
     .option('--ndjson', 'stream one JSON line per finished run on stdout, then a summary line (report on stderr)')
     .option('--out <file>', 'write the full result (encoded histograms, slowest transcripts) to this file')
     .option('--junit <file>', 'write a JUnit XML report: a testcase per threshold and per outcome class')
+    .option('--html <file>', 'write a self-contained HTML report (wait histogram, outcomes over time, thresholds)')
     .option('--keep-worst <n>', 'slowest transcripts kept per outcome in --out', '3')
     .option('--grace <duration>', 'after Ctrl-C, how long in-flight runs may finish', '2s')
     .option('--no-progress', 'no progress on stderr')
@@ -152,6 +155,7 @@ client-attempts, server-lookups (counts). Exit codes: 0 ok, 1 a threshold failed
     .option('--seed <n>', 'seed of the persistence delays (the same for every step)', '1')
     .option('--json', 'print the comparison as JSON on stdout')
     .option('--out <file>', 'write the comparison (with every step\'s encoded histograms) to this file')
+    .option('--html <file>', 'write a self-contained HTML report (strategies, sweep chart, window details)')
     .option('--no-progress', 'no progress on stderr')
     .addHelpText(
       'after',
@@ -164,6 +168,35 @@ Examples:
     .action(async (opts) => {
       const { reproduceCommand } = await import('./commands/reproduce.js');
       process.exitCode = await reproduceCommand(opts, context());
+    });
+
+  program
+    .command('report')
+    .summary('re-render saved results; merge several load results exactly')
+    .description(
+      'Render results saved by verify --out, load --out (or --ndjson) and reproduce --out as terminal, Markdown,\n' +
+        'JUnit, JSON or HTML. Several load results (shards, or runs kept over time) are merged exactly: histograms\n' +
+        'added and counts summed, never percentiles averaged; thresholds recorded in them are evaluated again.',
+    )
+    .argument('<files...>', 'result files')
+    .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'markdown', 'junit', 'json', 'html']).default('terminal'))
+    .option('--out <file>', 'write the rendering to this file instead of stdout')
+    .option('--html <file>', 'also write the HTML report to this file')
+    .option('-t, --threshold <expr>', 'evaluate this threshold on the merged load results, repeatable', collect, [])
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ ssedoctor report run.json                                   # the terminal report again
+  $ ssedoctor report shard-*.json --threshold "rate(early-404)<0.1%" --format junit --out junit.xml
+  $ ssedoctor report shard-*.json --format markdown >> "$GITHUB_STEP_SUMMARY"
+  $ ssedoctor report monday.json tuesday.json --html week.html
+
+Exit codes: load results as load (1 when a threshold fails); verify results 1 when any was unhealthy.`,
+    )
+    .action(async (files: string[], opts) => {
+      const { reportCommand } = await import('./commands/report.js');
+      process.exitCode = await reportCommand(files, opts, context());
     });
 
   program

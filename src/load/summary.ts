@@ -38,6 +38,10 @@ export interface LoadSummary {
   thresholds: ThresholdVerdict[];
   generator: { loopDelayMs: LoopDelay; peakInflight: number; saturated: boolean };
   encoded: EncodedMetrics;
+  /** Which part of a sharded run this is (`--shard i/n`). */
+  shard?: { index: number; count: number };
+  /** The result files merged into this one (`report`). */
+  mergedFrom?: number;
   /** The slowest transcripts per outcome (only in files written with --out). */
   worst?: Partial<Record<OutcomeCode, Transcript[]>>;
 }
@@ -54,6 +58,8 @@ export interface DocumentInput {
   peakInflight: number;
   thresholds: Threshold[];
   worst?: LoadSummary['worst'];
+  shard?: LoadSummary['shard'];
+  mergedFrom?: number;
 }
 
 /** Builds the document from an aggregate (fresh from a run, or merged from files). */
@@ -85,6 +91,8 @@ export function loadSummary(input: DocumentInput): LoadSummary {
     thresholds: evaluateThresholds(input.thresholds, m),
     generator: { loopDelayMs: input.loopDelay, peakInflight: input.peakInflight, saturated: input.loopDelay.p99 > SATURATION_P99_MS },
     encoded: m.encode(),
+    ...(input.shard ? { shard: input.shard } : {}),
+    ...(input.mergedFrom ? { mergedFrom: input.mergedFrom } : {}),
     ...(input.worst ? { worst: input.worst } : {}),
   };
 }

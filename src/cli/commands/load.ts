@@ -1,13 +1,12 @@
 /** `ssedoctor load`: concurrent enqueue → stream runs with HDR statistics and CI thresholds. */
 import { usageError, EXIT } from '../../errors.js';
-import { LoadMetrics, type Sample } from '../../load/metrics.js';
+import type { Sample } from '../../load/metrics.js';
 import type { Transcript } from '../../model.js';
 import { constantSchedule, rampSchedule } from '../../load/pacer.js';
 import { runLoad, type LoadModel } from '../../load/runner.js';
 import { loadSummary, type LoadSummary } from '../../load/summary.js';
+import { parseShard, rateShare, shareOf, type Shard } from '../../load/shard.js';
 import { parseThreshold } from '../../load/thresholds.js';
-import { chalkFor } from '../../report/format.js';
-import { loadText, niceBucketWidth } from '../../report/load-text.js';
 import type { CliContext } from '../context.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../embedded.js';
 import { parseBaseUrl, parseDuration, parseInteger } from '../options.js';
@@ -15,6 +14,7 @@ import { probeOptionsFromFlags, type ProbeFlags } from '../probe-flags.js';
 import { createProgress } from '../progress.js';
 import { embeddedWindowMs, resolveScenarioName } from '../scenario.js';
 import { publishLoad } from '../ci-outputs.js';
+import { renderLoad } from '../render.js';
 import { writeFileAtomic } from '../write-file.js';
 
 export interface LoadFlags extends ProbeFlags {
@@ -31,28 +31,38 @@ export interface LoadFlags extends ProbeFlags {
   ndjson?: boolean;
   out?: string;
   junit?: string;
+  html?: string;
   keepWorst: string;
   grace: string;
   progress: boolean;
+  shard?: string;
+  seed: string;
 }
 
-/** Parses the load model: closed (--concurrency with --requests or --duration) or open (--rate). */
-export function loadModelFromFlags(f: LoadFlags): { model: LoadModel; describe: Record<string, unknown>; total?: number } {
+/**
+ * Parses the load model: closed (--concurrency with --requests or --duration) or open (--rate).
+ * With a shard, this process runs its equal part: its share of requests, concurrency and rate.
+ */
+export function loadModelFromFlags(f: LoadFlags, shard?: Shard): { model: LoadModel; describe: Record<string, unknown>; total?: number } {
+  const part = (n: number): number => (shard ? Math.max(1, shareOf(n, shard)) : n);
+  const ratePart = (r: number): number => (shard ? rateShare(r, shard) : r);
   const durationMs = f.duration !== undefined ? parseDuration(f.duration, '--duration') : undefined;
   if (f.rate !== undefined) {
     if (f.concurrency !== undefined || f.requests !== undefined) {
       throw usageError('conflicting-flags', '--rate (open model) cannot be combined with --concurrency or --requests (closed model)');
     }
     if (!durationMs) throw usageError('missing-flag', '--rate needs --duration, e.g. --rate 50 --duration 30s');
-    const rate = parseRate(f.rate, '--rate');
-    const to = f.rampTo !== undefined ? parseRate(f.rampTo, '--ramp-to') : rate;
+    const rate = ratePart(parseRate(f.rate, '--rate'));
+    const to = f.rampTo !== undefined ? ratePart(parseRate(f.rampTo, '--ramp-to')) : rate;
     const schedule = to === rate ? constantSchedule(rate, durationMs) : rampSchedule(rate, to, durationMs);
-    const maxInflight = parseInteger(f.maxInflight, '--max-inflight', 1, 1_000_000);
+    const maxInflight = part(parseInteger(f.maxInflight, '--max-inflight', 1, 1_000_000));
     return { model: { kind: 'open', schedule, maxInflight }, describe: { kind: 'open', rate, rampTo: to, durationMs, maxInflight }, total: schedule.total };
   }
   if (f.rampTo !== undefined) throw usageError('missing-flag', '--ramp-to needs --rate');
-  const concurrency = parseInteger(f.concurrency ?? '20', '--concurrency', 1, 100_000);
-  const requests = f.requests !== undefined ? parseInteger(f.requests, '--requests', 1) : durationMs === undefined ? 200 : undefined;
+  const concurrency = part(parseInteger(f.concurrency ?? '20', '--concurrency', 1, 100_000));
+  const allRequests = f.requests !== undefined ? parseInteger(f.requests, '--requests', 1) : durationMs === undefined ? 200 : undefined;
+  const requests = allRequests === undefined ? undefined : shard ? shareOf(allRequests, shard) : allRequests;
+  if (requests === 0) throw usageError('empty-shard', `--shard ${shard!.index}/${shard!.count}: ${allRequests} requests leave this shard none`);
   return {
     model: { kind: 'closed', concurrency, requests, durationMs },
     describe: { kind: 'closed', concurrency, requests, durationMs },
@@ -68,7 +78,10 @@ function parseRate(text: string, flag: string): number {
 
 export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<number> {
   const probe = probeOptionsFromFlags(flags);
-  const { model, describe, total } = loadModelFromFlags(flags);
+  const shard = flags.shard !== undefined ? parseShard(flags.shard, ctx.env) : undefined;
+  const { model, describe, total } = loadModelFromFlags(flags, shard);
+  // Each shard draws its own persistence delays on the embedded server.
+  const seed = parseInteger(flags.seed, '--seed', 0) + (shard ? shard.index - 1 : 0);
   const thresholds = flags.threshold.map(parseThreshold);
   const keepWorst = parseInteger(flags.keepWorst, '--keep-worst', 0, 100);
   const graceMs = parseDuration(flags.grace, '--grace');
@@ -77,7 +90,7 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
 
   let server: EmbeddedServer | undefined;
   if (!baseUrl) {
-    server = await startEmbeddedServer(scenario);
+    server = await startEmbeddedServer(scenario, ['--seed', String(seed)]);
     ctx.stderr.write(`ssedoctor: started the embedded reference server (scenario ${scenario}) at ${server.url}\n`);
   }
   const target = server ? { baseUrl: server.url, embeddedScenario: scenario, windowMs: embeddedWindowMs(scenario) } : { baseUrl: baseUrl! };
@@ -110,14 +123,15 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
     await server?.close();
   }
 
-  const summary = loadSummary({ version: ctx.version, target, model: describe, thresholds, ...result });
+  const summary = loadSummary({ version: ctx.version, target, model: { ...describe, seed }, thresholds, shard, ...result });
   // The file gets everything, written even when the run was interrupted: nothing asked for is lost.
   if (flags.out) writeFileAtomic(flags.out, `${JSON.stringify({ ...summary, worst: result.worst })}\n`);
   publishLoad(summary, ctx, flags.junit);
+  if (flags.html) writeFileAtomic(flags.html, renderLoad(summary, 'html', ctx));
   if (flags.ndjson) {
     ctx.stdout.write(`${JSON.stringify({ type: 'summary', ...summary })}\n`);
-    printLoad(summary, false, { ...ctx, stdout: ctx.stderr }); // the readable report goes with the chatter
-  } else printLoad(summary, flags.json === true, ctx);
+    ctx.stderr.write(renderLoad(summary, 'terminal', ctx, ctx.stderr)); // the readable report goes with the chatter
+  } else ctx.stdout.write(renderLoad(summary, flags.json ? 'json' : 'terminal', ctx));
   return loadExitCode(summary);
 }
 
@@ -139,16 +153,6 @@ function runLine(n: number, sample: Sample, t: Transcript): Record<string, unkno
   };
 }
 
-/** Prints a load summary as JSON or the terminal report. */
-export function printLoad(summary: LoadSummary, json: boolean, ctx: CliContext): void {
-  if (json) {
-    ctx.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    return;
-  }
-  const width = niceBucketWidth(summary.metrics['server-wait']?.max ?? 0);
-  const waits = LoadMetrics.decode(summary.encoded).buckets('server-wait', width);
-  ctx.stdout.write(loadText(summary, waits, chalkFor(ctx.stdout, ctx.env)));
-}
 
 /** 130 interrupted, 3 target unreachable, 1 a threshold failed, else 0. */
 export function loadExitCode(summary: LoadSummary): number {

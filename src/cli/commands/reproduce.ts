@@ -7,6 +7,7 @@ import { EXIT, usageError } from '../../errors.js';
 import { runLoad } from '../../load/runner.js';
 import { loadSummary, type LoadSummary } from '../../load/summary.js';
 import { chalkFor } from '../../report/format.js';
+import { reproduceHtml } from '../../report/html.js';
 import { reproduceText, type ReproduceDocument } from '../../report/reproduce-text.js';
 import { DEFAULT_PROBE_OPTIONS } from '../../probe/options.js';
 import { parseDistribution } from '../../server/index.js';
@@ -14,6 +15,7 @@ import type { CliContext } from '../context.js';
 import { startEmbeddedServer } from '../embedded.js';
 import { parseDuration, parseInteger } from '../options.js';
 import { createProgress } from '../progress.js';
+import { waitBuckets } from '../render.js';
 import { writeFileAtomic } from '../write-file.js';
 
 export interface ReproduceFlags {
@@ -27,6 +29,7 @@ export interface ReproduceFlags {
   seed: string;
   json?: boolean;
   out?: string;
+  html?: string;
   progress: boolean;
 }
 
@@ -125,6 +128,10 @@ export async function reproduceCommand(flags: ReproduceFlags, ctx: CliContext): 
     interrupted: ctx.signal.aborted,
   };
   if (flags.out) writeFileAtomic(flags.out, `${JSON.stringify(doc)}\n`);
+  if (flags.html) {
+    const window = doc.strategies.find((r) => r.lookup === 'window');
+    writeFileAtomic(flags.html, reproduceHtml(doc, window ? waitBuckets(window.summary) : []));
+  }
   if (flags.json) ctx.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   else ctx.stdout.write(reproduceText(doc, chalkFor(ctx.stdout, ctx.env)));
   return doc.interrupted ? EXIT.interrupted : EXIT.ok;

@@ -1,0 +1,128 @@
+/**
+ * `ssedoctor report FILE...`: re-render saved results. Several load results (shards, or runs kept
+ * over time) are merged exactly: histograms added, counts summed, thresholds evaluated again.
+ */
+import { readFileSync } from 'node:fs';
+import { EXIT, SsedoctorError, usageError } from '../../errors.js';
+import { mergeSummaries } from '../../load/merge.js';
+import { LOAD_SCHEMA, type LoadSummary } from '../../load/summary.js';
+import { parseThreshold } from '../../load/thresholds.js';
+import { chalkFor } from '../../report/format.js';
+import { reproduceHtml } from '../../report/html.js';
+import { reproduceText, type ReproduceDocument } from '../../report/reproduce-text.js';
+import { junitXml } from '../../report/junit.js';
+import { verifyMarkdown } from '../../report/markdown.js';
+import { VERIFY_SCHEMA, type VerifyDocumentShape } from '../../report/verify-json.js';
+import type { CliContext } from '../context.js';
+import { parseChoice } from '../options.js';
+import { FORMATS, renderLoad, waitBuckets, type Format } from '../render.js';
+import { writeFileAtomic } from '../write-file.js';
+import { loadExitCode } from './load.js';
+
+export interface ReportFlags {
+  format: string;
+  out?: string;
+  html?: string;
+  threshold: string[];
+}
+
+type Saved =
+  | { kind: 'load'; doc: LoadSummary }
+  | { kind: 'verify'; doc: VerifyDocumentShape }
+  | { kind: 'reproduce'; doc: ReproduceDocument };
+
+/** Reads a saved result: a JSON document, or NDJSON whose summary line is the document. */
+export function readSaved(path: string): Saved {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw usageError('unreadable-file', `cannot read "${path}" (${(err as { code?: string }).code ?? 'error'})`);
+  }
+  let doc: { schema?: string; type?: string } | undefined;
+  try {
+    doc = JSON.parse(text) as typeof doc;
+  } catch {
+    // NDJSON from --ndjson: the last summary line carries the document.
+    const summary = text
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => {
+        try {
+          return JSON.parse(l) as { schema?: string; type?: string };
+        } catch {
+          return undefined;
+        }
+      })
+      .findLast((l) => l?.type === 'summary');
+    doc = summary;
+  }
+  if (doc?.schema === LOAD_SCHEMA) return { kind: 'load', doc: doc as LoadSummary };
+  if (doc?.schema === VERIFY_SCHEMA) return { kind: 'verify', doc: doc as unknown as VerifyDocumentShape };
+  if (doc?.schema === 'ssedoctor.reproduce/v1') return { kind: 'reproduce', doc: doc as unknown as ReproduceDocument };
+  throw usageError('not-a-result', `"${path}" is not an ssedoctor result (written by verify --out, load --out or --ndjson, reproduce --out)`);
+}
+
+export async function reportCommand(files: string[], flags: ReportFlags, ctx: CliContext): Promise<number> {
+  const format = parseChoice(flags.format, '--format', FORMATS) as Format;
+  const extra = flags.threshold.map(parseThreshold);
+  const saved = files.map(readSaved);
+  const kinds = new Set(saved.map((s) => s.kind));
+  if (kinds.size > 1) throw usageError('mixed-results', `cannot combine ${[...kinds].join(' and ')} results in one report`);
+  const emit = (text: string): void => {
+    if (flags.out) writeFileAtomic(flags.out, text);
+    else ctx.stdout.write(text);
+  };
+
+  const kind = [...kinds][0];
+  if (kind === 'load') {
+    const merged = mergeSummaries(saved.map((s) => s.doc as LoadSummary), extra, ctx.version);
+    emit(renderLoad(merged, format, ctx));
+    if (flags.html) writeFileAtomic(flags.html, renderLoad(merged, 'html', ctx));
+    return loadExitCode(merged);
+  }
+  if (extra.length > 0) throw usageError('thresholds-need-load', '--threshold applies to load results only');
+
+  if (kind === 'reproduce') {
+    if (saved.length > 1) throw usageError('one-reproduce', 'give one reproduce result at a time');
+    const doc = saved[0]!.doc as ReproduceDocument;
+    const window = doc.strategies.find((s) => s.lookup === 'window');
+    const html = (): string => reproduceHtml(doc, window ? waitBuckets(window.summary) : []);
+    const render: Record<Format, () => string> = {
+      terminal: () => reproduceText(doc, chalkFor(ctx.stdout, ctx.env)),
+      markdown: () => reproduceText(doc, chalkFor({}, {})).replace(/^/, '```\n').concat('```\n'),
+      json: () => `${JSON.stringify(doc, null, 2)}\n`,
+      html,
+      junit: () => {
+        throw usageError('no-junit', 'a reproduce result has no pass/fail cases to write as JUnit');
+      },
+    };
+    emit(render[format]());
+    if (flags.html) writeFileAtomic(flags.html, html());
+    return EXIT.ok;
+  }
+
+  const docs = saved.map((s) => s.doc as VerifyDocumentShape);
+  if (flags.html) throw usageError('no-html', '--html renders load and reproduce results; verify results have no charts');
+  const render: Record<Format, () => string> = {
+    terminal: () =>
+      docs.map((d) => `${d.ok ? '✔' : '✖'} ${d.outcome.padEnd(16)} ${d.target.baseUrl}  ${d.startedAt}  ${d.detail}\n`).join(''),
+    markdown: () => docs.map(verifyMarkdown).join('\n'),
+    json: () => `${JSON.stringify(docs, null, 2)}\n`,
+    junit: () =>
+      junitXml(
+        'ssedoctor verify',
+        docs.map((d) => ({
+          name: `enqueue then stream: ${d.target.baseUrl} at ${d.startedAt}`,
+          classname: 'ssedoctor.verify',
+          time: (d.timings.totalMs ?? 0) / 1000,
+          ...(d.ok ? {} : { failure: { message: `${d.outcome}: ${d.summary}`, type: d.outcome, body: `${d.detail}\nhint: ${d.hint ?? ''}` } }),
+        })),
+      ),
+    html: () => {
+      throw new SsedoctorError('no-html', 'verify results have no charts; use --format markdown or terminal', { exitCode: EXIT.usage });
+    },
+  };
+  emit(render[format]());
+  return docs.every((d) => d.ok) ? EXIT.ok : EXIT.unhealthy;
+}
