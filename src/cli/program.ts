@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, SsedoctorError } from '../errors.js';
+import { applyConfig } from './config.js';
 import type { CliContext } from './context.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -56,6 +57,7 @@ function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  program.hook('preAction', (_program, action) => applyConfig(action, process.env));
 
   const verify = program
     .command('verify')
@@ -64,6 +66,7 @@ function buildProgram(): Command {
       'POST the enqueue request, attach to the job\'s stream at once, and classify what happens.\n' +
         'Without --url it starts the embedded reference server (see --scenario) and runs against it.',
     )
+    .option('--config <file>', 'JSON file of flags (keys: flag names); command-line flags win')
     .option('--url <base>', 'base URL of the API (default: start the embedded reference server)')
     .option('--scenario <name>', 'embedded server scenario when --url is not given (default: healthy)');
   addProbeOptions(verify, '5')
@@ -97,6 +100,7 @@ Exit codes: 0 healthy, 1 unhealthy outcome, 2 usage error, 3 target unreachable,
         'slot (--max-inflight) is counted as dropped and latency counts from its scheduled start.\n' +
         'Without --url it runs against the embedded reference server (scenario slow-persistence) in its own process.',
     )
+    .option('--config <file>', 'JSON file of flags (keys: flag names); command-line flags win')
     .option('--url <base>', 'base URL of the API (default: start the embedded reference server)')
     .option('--scenario <name>', 'embedded server scenario when --url is not given (default: slow-persistence)')
     .option('-c, --concurrency <n>', 'closed model: runs in flight (default 20)')
@@ -145,6 +149,7 @@ client-attempts, server-lookups (counts). Exit codes: 0 ok, 1 a threshold failed
         'window) with one persistence-delay distribution, then sweep STREAM_DECISION_SET_MAX_WAIT values and report\n' +
         'the early-404 rate of each and the smallest window with none. Each step uses its own server process.',
     )
+    .option('--config <file>', 'JSON file of flags (keys: flag names); command-line flags win')
     .option('--persist-delay <dist>', 'persistence delay: 300ms, 100ms..800ms, exp(300ms), lognormal(1s,0.8)', 'lognormal(1.2s,0.7)')
     .option('-n, --requests <n>', 'runs per step', '200')
     .option('-c, --concurrency <n>', 'runs in flight per step', '200')
@@ -207,6 +212,7 @@ Exit codes: load results as load (1 when a threshold fails); verify results 1 wh
         'GET /api/jobs/{job_id}/status, with slow persistence, a lookup strategy and fault switches.\n' +
         'STREAM_DECISION_SET_RETRY_DELAY and STREAM_DECISION_SET_MAX_WAIT are read as the origin reads them; flags win.',
     )
+    .option('--config <file>', 'JSON file of flags (keys: flag names); command-line flags win')
     .option('--port <n>', 'TCP port (0 picks a free one)', '8000')
     .option('--host <addr>', 'interface to bind; loopback by default', '127.0.0.1')
     .option('--scenario <name>', 'named bundle of settings (see --list-scenarios)', 'healthy')

@@ -1,7 +1,7 @@
 /** The built binary, as a user runs it: exit codes, stdout/stderr split, JSON, colour, secrets. */
 import { spawn } from 'node:child_process';
 import { BIN as bin, ssedoctor } from '../helpers/cli.js';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -108,5 +108,31 @@ describe('ssedoctor serve (built binary)', () => {
       child.kill('SIGTERM');
     });
     expect(code).toBe(0);
+  });
+});
+
+describe('--config (built binary)', () => {
+  it('reports every problem in the file at once, exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ssedoctor-config-'));
+    const file = join(dir, 'probe.json');
+    writeFileSync(file, JSON.stringify({ timeout: '5', attempts: 'many', header: ['X-Ok: 1', 'broken'], frobnicate: 1, json: 'yes' }));
+    const r = await ssedoctor(['verify', '--config', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('has 5 problems');
+    for (const p of ['--timeout: "5"', '--attempts: "many"', '"broken" is not a header', '"frobnicate" is not a flag of verify', '"json" is a switch']) {
+      expect(r.stderr).toContain(p);
+    }
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('applies the file, and flags on the command line win', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ssedoctor-config-'));
+    const file = join(dir, 'probe.json');
+    writeFileSync(file, JSON.stringify({ scenario: 'error-event', json: true, 'retry-delay': '300ms' }));
+    const fromFile = await ssedoctor(['verify', '--config', file]);
+    expect(JSON.parse(fromFile.stdout).outcome).toBe('error-event');
+    const overridden = await ssedoctor(['verify', '--config', file, '--scenario', 'healthy']);
+    expect(overridden.code).toBe(0);
+    expect(JSON.parse(overridden.stdout).outcome).toBe('healthy');
   });
 });

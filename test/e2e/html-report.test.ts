@@ -40,10 +40,10 @@ describe.skipIf(!available)('HTML report in headless Chromium', () => {
     const r = await ssedoctor(['load', '--scenario', 'slow-persistence', '-n', '40', '-c', '20', '--html', html, '--no-progress', '-t', 'rate(early-404)<50%', '-t', 'p99(terminal)<1ms']);
     expect(r.code).toBe(1); // the second threshold fails on purpose
     const { page, requests } = await open(html);
-    const bars = await page.$$eval('#waits rect.bar', (rs) => rs.map((r) => (r as SVGGraphicsElement).getBBox().height));
+    const bars = await page.$$eval('#waits rect.bar', (rs) => rs.map((r) => (r as unknown as { getBBox(): { height: number } }).getBBox().height));
     expect(bars.length).toBeGreaterThan(3);
     expect(bars.some((h) => h > 10)).toBe(true);
-    const segments = await page.$$eval('#timeline rect.seg', (rs) => rs.map((r) => (r as SVGGraphicsElement).getBBox().height));
+    const segments = await page.$$eval('#timeline rect.seg', (rs) => rs.map((r) => (r as unknown as { getBBox(): { height: number } }).getBBox().height));
     expect(segments.length).toBeGreaterThan(0);
     expect(segments.every((h) => h > 0)).toBe(true);
     const verdicts = await page.$$eval('#thresholds td.pass, #thresholds td.fail', (tds) => tds.map((td) => td.textContent));
