@@ -14,8 +14,8 @@ const quiet = { log: { level: 'off', format: 'text' } } as const;
 const fast: Partial<ProbeOptions> = { retryDelayMs: 300, timeoutMs: 5000, observeMs: 10_000 };
 const seen = new Set<OutcomeCode>();
 
-async function viaScenario(start: StartOptions, probe: Partial<ProbeOptions> = {}) {
-  const server = await startReferenceServer({ ...quiet, ...start });
+/** One probe against a server started for it, diagnosed; the server is closed afterwards. */
+async function via(server: { url: string; close(): Promise<void> }, probe: Partial<ProbeOptions>) {
   try {
     const d = diagnose(await runProbe({ ...fast, ...probe, baseUrl: server.url }));
     seen.add(d.outcome.code);
@@ -25,16 +25,9 @@ async function viaScenario(start: StartOptions, probe: Partial<ProbeOptions> = {
   }
 }
 
-async function viaRaw(script: RawScript, probe: Partial<ProbeOptions> = {}) {
-  const server = await startRawServer(script);
-  try {
-    const d = diagnose(await runProbe({ ...fast, ...probe, baseUrl: server.url }));
-    seen.add(d.outcome.code);
-    return d;
-  } finally {
-    await server.close();
-  }
-}
+const viaScenario = async (start: StartOptions, probe: Partial<ProbeOptions> = {}) =>
+  via(await startReferenceServer({ ...quiet, ...start }), probe);
+const viaRaw = async (script: RawScript, probe: Partial<ProbeOptions> = {}) => via(await startRawServer(script), probe);
 
 describe('outcomes on the wire', () => {
   it('healthy: the fixed backend waits out persistence; attempts and waits are non-zero', async () => {

@@ -1,0 +1,29 @@
+/** Flag declarations shared by several commands. */
+import type { Command } from 'commander';
+
+/** Repeatable flags collect their values into a list. */
+export const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** `--config FILE`, on every command (see config.ts). */
+export const CONFIG_FLAG = ['--config <file>', 'JSON file of flags (keys: flag names); command-line flags win'] as const;
+
+/** The probe flags shared by verify, load and reproduce; `attempts` differs per command. */
+export function addProbeOptions(cmd: Command, attempts: string): Command {
+  return cmd
+    .option('--prompt <text>', 'user prompt for the enqueue body (origin ChatRequest)')
+    .option('--body <json|@file>', 'raw enqueue body, JSON text or @path')
+    .option('-H, --header <"Name: value">', 'extra request header, repeatable (secrets are redacted in reports)', collect, [])
+    .option('--id-field <path>', 'dotted path of the stream id in the enqueue answer', 'decision_set_id')
+    .option('--enqueue-path <path>', 'enqueue endpoint (POST)', '/api/chat/async')
+    .option('--stream-path <path>', 'stream endpoint; {id} is replaced', '/api/streams/{id}')
+    .option('--job-status-path <path>', 'asked when a stream shows no terminal event; {job_id} is replaced; "" disables', '/api/jobs/{job_id}/status')
+    .option('--attempts <n>', 'reconnects after a 404 (origin frontend: 5)', attempts)
+    .option('--retry-delay <duration>', 'pause before each reconnect (origin frontend: 2.5s)', '2.5s')
+    .option('--timeout <duration>', 'limit for connecting and for each response head', '15s')
+    .option('--observe <duration>', 'longest time to watch the stream for the terminal event', '2m')
+    .option('--idle-heartbeats <n>', 'stop after this many heartbeat events in a row without progress', '2')
+    .option('--terminal-event <type>', 'event that ends a healthy run', 'workflow-complete')
+    .option('--heartbeat-event <type>', 'event type counted as a heartbeat, repeatable', collect, [])
+    .option('--max-event-size <size>', 'largest line or event accepted', '1mb');
+}
+
