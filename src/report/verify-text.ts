@@ -46,6 +46,7 @@ export function verifyText(target: VerifyTarget, d: Diagnosis, t: Transcript, op
     'timeline',
     [
       `headers ${ms(tm.headersMs)}`,
+      `first byte ${ms(t.attempts.at(-1)?.firstByteMs)}`,
       `first event ${ms(tm.firstEventMs)}`,
       `first node event ${ms(tm.firstNodeEventMs)}`,
       `terminal ${ms(tm.terminalMs)}`,

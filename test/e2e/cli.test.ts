@@ -136,3 +136,31 @@ describe('--config (built binary)', () => {
     expect(JSON.parse(overridden.stdout).outcome).toBe('healthy');
   });
 });
+
+describe('GitHub Actions outputs (built binary)', () => {
+  it('verify appends a step summary and annotates the failure', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ssedoctor-gh-'));
+    const summary = join(dir, 'summary.md');
+    writeFileSync(summary, '# earlier step\n');
+    const r = await ssedoctor(['verify', '--scenario', 'error-event'], { GITHUB_STEP_SUMMARY: summary, GITHUB_ACTIONS: 'true' });
+    expect(r.code).toBe(1);
+    const md = readFileSync(summary, 'utf8');
+    expect(md).toMatch(/^# earlier step\n### ssedoctor verify: ❌ `error-event`/); // appended, not overwritten
+    expect(md).toContain('| target | client attempts |');
+    expect(r.stderr).toMatch(/^::error title=ssedoctor verify%3A error-event::The server sent a named `error` event/m);
+    expect(r.stdout).not.toContain('::error'); // stdout stays the report
+  });
+
+  it('load writes threshold verdicts to the summary and annotates failed thresholds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ssedoctor-gh-'));
+    const summary = join(dir, 'summary.md');
+    const r = await ssedoctor(['load', '--scenario', 'healthy', '-n', '6', '-c', '3', '-t', 'p50(total)<1ms', '--json'], {
+      GITHUB_STEP_SUMMARY: summary,
+      GITHUB_ACTIONS: 'true',
+    });
+    expect(r.code).toBe(1);
+    expect(readFileSync(summary, 'utf8')).toMatch(/\| `p50\(total\)<1ms` \| ❌ fail \|/);
+    expect(r.stderr).toContain('::error title=ssedoctor threshold failed::p50(total)<1ms');
+    expect(JSON.parse(r.stdout).schema).toBe('ssedoctor.load/v1');
+  });
+});
