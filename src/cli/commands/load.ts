@@ -153,7 +153,6 @@ function runLine(n: number, sample: Sample, t: Transcript): Record<string, unkno
   };
 }
 
-
 /** 130 interrupted, 3 target unreachable, 1 a threshold failed, else 0. */
 export function loadExitCode(summary: LoadSummary): number {
   if (summary.stoppedBy === 'interrupted') return EXIT.interrupted;
