@@ -165,7 +165,7 @@ describe('reference server: lookup strategies', () => {
     expect(r.body).toBe('{"detail":"Decision set not found"}');
     expect(r.body).toHaveLength(35);
     expect(r.headers['x-lookup-attempts']).toBe('1');
-    expect(r.ms).toBeLessThan(150);
+    expect(r.ms).toBeLessThan(1000); // no 200 ms retry delay: one lookup
   });
 
   it('window: polls every retry delay until the set appears, reporting attempts and wait', async () => {
@@ -187,7 +187,7 @@ describe('reference server: lookup strategies', () => {
     expect(r.status).toBe(404);
     expect(Number(r.headers['x-lookup-attempts'])).toBe(6); // 0, 0.1 … 0.5 s
     expect(r.ms).toBeGreaterThanOrEqual(490);
-    expect(r.ms).toBeLessThan(900);
+    expect(r.ms).toBeLessThan(2000);
   });
 
   it('fixed: N retries at the fixed delay, then 404', async () => {
