@@ -88,7 +88,7 @@ describe('ssedoctor verify (built binary)', () => {
   });
 
   it('--help on every command shows examples', async () => {
-    for (const cmd of ['verify', 'serve']) {
+    for (const cmd of ['verify', 'load', 'reproduce', 'report', 'serve']) {
       const r = await ssedoctor([cmd, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('Examples:');

@@ -61,6 +61,9 @@ export async function serveCommand(flags: ServeFlags, ctx: CliContext): Promise<
   }
   const o = server.options;
   ctx.stdout.write(`${server.url}\n`);
+  if (!isLoopback(o.host)) {
+    ctx.stderr.write(`ssedoctor: warning: listening on ${o.host}, reachable from other machines; the reference server has no authentication\n`);
+  }
   ctx.stderr.write(
     `ssedoctor reference server listening on ${server.url} (scenario ${flags.scenario}, lookup ${o.lookup}, ` +
       `retry delay ${o.retryDelayMs} ms, max wait ${o.maxWaitMs} ms, persistence ${o.persistDelay.spec}); Ctrl-C stops it\n`,
@@ -70,6 +73,10 @@ export async function serveCommand(flags: ServeFlags, ctx: CliContext): Promise<
   if (logStream !== ctx.stderr) logStream.end();
   ctx.stderr.write('ssedoctor: reference server stopped\n');
   return 0;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 function serverOverrides(f: ServeFlags): ServerOverrides {
