@@ -17,6 +17,17 @@ const HELD_HEADERS_MS = 1000;
 const SAME_PACKET_MS = 50;
 /** A server-side lookup wait from this long on is worth a warning (ms). */
 const SLOW_LOOKUP_MS = 1000;
+/** Live events sent this far apart yet delivered in one read were held back on the way (ms). */
+const BURST_SPAN_MS = 1000;
+/** Events stamped this long before the response head are history, not live progress (ms; allows clock rounding). */
+const REPLAY_SLACK_MS = 50;
+
+/** The envelope's `timestamp` as epoch ms (the first `"timestamp"` key: the origin writes it before `data`). */
+function sentAt(data: string): number | undefined {
+  const m = /"timestamp":\s*"([^"]+)"/.exec(data);
+  const ms = m ? Date.parse(m[1]!) : NaN;
+  return Number.isFinite(ms) ? ms : undefined;
+}
 
 /** Lists the findings of a run, most important first. */
 export function findings(t: Transcript): Finding[] {
@@ -46,6 +57,7 @@ export function findings(t: Transcript): Finding[] {
     if (h['x-accel-buffering'] !== 'no') out.push({ code: 'proxy-buffering', message: 'no "X-Accel-Buffering: no"; an nginx in front would buffer the stream' });
     if (a.pendingBytes) out.push({ code: 'unterminated', message: `${a.pendingBytes} characters of an event never ended with a blank line, so it was never dispatched` });
     for (const w of a.warnings.slice(0, 3)) out.push({ code: 'parse-warning', message: w });
+    out.push(...timestampFindings(t, a));
     const starts = a.counts['workflow-start'] ?? 0;
     if (starts > 1) out.push({ code: 'retry-storm', message: `${starts} workflow-start events on one stream: the job was retried` });
   }
@@ -61,6 +73,48 @@ export function findings(t: Transcript): Finding[] {
     out.unshift({ code: 'job-status', message: `job status is "${job.status}": ${meaning[job.status] ?? 'see the job'}` });
   }
   return dedupe(out);
+}
+
+/**
+ * From the envelopes' own timestamps: history replayed on connect (origin §2.5: a late joiner sees only
+ * the last 50 events), and live events that were sent over a second or more but arrived in one read
+ * (a buffering proxy, compression, or a blocked server loop).
+ */
+function timestampFindings(t: Transcript, a: Transcript['attempts'][number]): Finding[] {
+  // History is what was sent before this response's head; everything after is live.
+  const openedAt = t.t0EpochMs + (a.headersMs ?? a.requestedMs);
+  let replayed = 0;
+  let worstSpan = 0;
+  let worstCount = 0;
+  let i = 0;
+  const events = a.records.filter((r) => r.kind === 'event');
+  while (i < events.length) {
+    let j = i;
+    while (j < events.length && events[j]!.read === events[i]!.read) j++;
+    const live: number[] = [];
+    for (let k = i; k < j; k++) {
+      const at = sentAt(events[k]!.data);
+      if (at === undefined) continue;
+      if (at < openedAt - REPLAY_SLACK_MS) replayed++;
+      else live.push(at);
+    }
+    if (live.length >= 3) {
+      const span = Math.max(...live) - Math.min(...live);
+      if (span > worstSpan) [worstSpan, worstCount] = [span, live.length];
+    }
+    i = j;
+  }
+  const out: Finding[] = [];
+  if (replayed > 0) {
+    out.push({ code: 'replayed', message: `${replayed} events were history replayed on connect, sent before the stream opened` });
+  }
+  if (worstSpan >= BURST_SPAN_MS) {
+    out.push({
+      code: 'buffered',
+      message: `${worstCount} live events sent over ${fmt(worstSpan)} arrived in one read: something on the path buffers the stream (proxy buffering, compression, or a blocked server loop)`,
+    });
+  }
+  return out;
 }
 
 function dedupe(list: Finding[]): Finding[] {

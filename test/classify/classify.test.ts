@@ -96,3 +96,29 @@ describe('classify edge cases', () => {
     }
   });
 });
+
+describe('findings from envelope timestamps', () => {
+  const at = (epochMs: number): string => new Date(epochMs).toISOString().replace('Z', '000+00:00');
+  const event = (sent: number, read: number, atMs: number) => ({
+    kind: 'event' as const,
+    type: 'node-start',
+    atMs,
+    read,
+    data: `{"type": "node-start", "decision_set_id": "1", "timestamp": "${at(sent)}", "data": {"node": "a"}}`,
+  });
+  const t0 = Date.parse('2026-11-24T10:00:00Z');
+  const run = (records: ReturnType<typeof event>[]) =>
+    diagnose({
+      ...transcript([attempt({ status: 200, headers: sse, headersMs: 100, end: 'terminal', records, counts: { 'node-start': records.length } })]),
+      t0EpochMs: t0,
+    }).findings.map((f) => f.code);
+
+  it.each([
+    // [why, records, expected finding codes]
+    ['live events, one per read: nothing to say', [event(t0 + 200, 0, 201), event(t0 + 1400, 1, 1401), event(t0 + 2600, 2, 2601)], []],
+    ['three live events sent over 2 s in one read: buffered', [event(t0 + 200, 0, 2300), event(t0 + 1200, 0, 2300), event(t0 + 2200, 0, 2300)], ['buffered']],
+    ['history sent before the head, in one read: replayed, not buffered', [event(t0 - 5000, 0, 101), event(t0 - 3000, 0, 101), event(t0 - 1000, 0, 101)], ['replayed']],
+  ])('%s', (_why, records, want) => {
+    expect(run(records).filter((c) => c === 'buffered' || c === 'replayed')).toEqual(want);
+  });
+});
