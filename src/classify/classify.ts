@@ -4,6 +4,7 @@
  */
 import type { StreamAttempt, Transcript } from '../model.js';
 import { isEventStream, isRoutingNotFound } from '../wire.js';
+import { LOOKUP_WAIT_HEADER, numericHeader } from './metrics.js';
 import { classifyNetError } from './network-errors.js';
 import type { OutcomeCode } from './outcomes.js';
 
@@ -38,7 +39,13 @@ export function classify(t: Transcript): Classification {
     const detail = recovered
       ? `404 on ${n404} attempt${n404 > 1 ? 's' : ''}; attempt ${last.attempt} opened the stream and ended ${final.outcome}`
       : `404 on all ${n404} attempt${n404 > 1 ? 's' : ''}${final.outcome === 'early-404' ? '' : `; the last ended ${final.outcome}`}`;
-    return { outcome: 'early-404', detail };
+    // A server that waited its whole window and still found nothing points at the id or a lost write (origin §7.8).
+    const waited = numericHeader(first, LOOKUP_WAIT_HEADER) ?? 0;
+    const why =
+      waited >= 1000
+        ? `; the server looked for ${(waited / 1000).toFixed(1)} s first: a slow write, or a wrong id (job_id or thread_id instead of decision_set_id?)`
+        : '';
+    return { outcome: 'early-404', detail: detail + why };
   }
   return final;
 }

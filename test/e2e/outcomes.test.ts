@@ -61,6 +61,12 @@ describe('outcomes on the wire', () => {
     expect(d.outcome.code).toBe('early-404');
     expect(d.timings.serverWaitMs).toBeGreaterThanOrEqual(600);
     expect(d.attempts.serverLookups).toBe(4); // 0, 200, 400, 600 ms
+    expect(d.detail).not.toContain('wrong id'); // under 1 s: no claim about the id
+  });
+
+  it('early-404 after a long window names the likely wrong id', async () => {
+    const d = await viaScenario({ scenario: 'never-persisted', maxWaitMs: 1200 }, { attempts: 0 });
+    expect(d.detail).toMatch(/the server looked for 1\.2 s first: a slow write, or a wrong id/);
   });
 
   it('heartbeat-only: pings and heartbeat events, no progress', async () => {
