@@ -6,6 +6,7 @@
 import type { Dispatcher } from 'undici';
 import type { AttemptEnd, StreamAttempt } from '../model.js';
 import { isEventStream } from '../wire.js';
+import { followingRedirects } from './dispatcher.js';
 import { abortReason, dispatch, type HttpCall } from './http.js';
 import { toNetError } from './net-error.js';
 import type { ProbeOptions } from './options.js';
@@ -101,7 +102,7 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
     };
 
     const call: HttpCall = dispatch(
-      req.dispatcher,
+      followingRedirects(req.dispatcher),
       req.url,
       {
         method: 'GET',

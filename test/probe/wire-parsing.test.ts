@@ -57,3 +57,22 @@ describe('parsing on the wire', () => {
     expect(d.counts.events).toEqual({ 'node-start': 1 });
   });
 });
+
+describe('redirects', () => {
+  it('follows a 307 to the stream, as EventSource does', async () => {
+    const server = await startRawServer(
+      enqueueThen((req, socket) => {
+        if (req.path.startsWith('/api/streams/')) {
+          socket.end(`HTTP/1.1 307 Temporary Redirect\r\nlocation: /moved/ds-1\r\ncontent-length: 0\r\n\r\n`);
+          return;
+        }
+        socket.write('HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n');
+        socket.write(chunk('event: node-start\ndata: {"node": "a"}\n\nevent: workflow-complete\ndata: {}\n\n'));
+      }),
+    );
+    const t = await runProbe({ baseUrl: server.url, timeoutMs: 3000, observeMs: 5000 });
+    await server.close();
+    expect(server.requests.map((r) => r.path)).toEqual(['/api/chat/async', '/api/streams/ds-1', '/moved/ds-1']);
+    expect(diagnose(t).outcome.code).toBe('healthy');
+  });
+});
