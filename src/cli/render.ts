@@ -8,8 +8,7 @@ import { loadText, niceBucketWidth } from '../report/load-text.js';
 import { loadMarkdown } from '../report/markdown.js';
 import type { CliContext } from './context.js';
 
-export const FORMATS = ['terminal', 'markdown', 'junit', 'json', 'html'] as const;
-export type Format = (typeof FORMATS)[number];
+import type { Format } from './formats.js';
 
 /** Server-wait histogram buckets of a summary, about 15 of a round width. */
 export function waitBuckets(summary: LoadSummary): { fromMs: number; count: number }[] {

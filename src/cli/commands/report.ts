@@ -15,7 +15,8 @@ import { verifyMarkdown } from '../../report/markdown.js';
 import { VERIFY_SCHEMA, type VerifyDocumentShape } from '../../report/verify-json.js';
 import type { CliContext } from '../context.js';
 import { parseChoice } from '../options.js';
-import { FORMATS, renderLoad, waitBuckets, type Format } from '../render.js';
+import { FORMATS, type Format } from '../formats.js';
+import { renderLoad, waitBuckets } from '../render.js';
 import { writeFileAtomic } from '../write-file.js';
 import { loadExitCode } from './load.js';
 
@@ -64,7 +65,7 @@ export function readSaved(path: string): Saved {
 }
 
 export async function reportCommand(files: string[], flags: ReportFlags, ctx: CliContext): Promise<number> {
-  const format = parseChoice(flags.format, '--format', FORMATS) as Format;
+  const format: Format = parseChoice(flags.format, '--format', FORMATS);
   const extra = flags.threshold.map(parseThreshold);
   const saved = files.map(readSaved);
   const kinds = new Set(saved.map((s) => s.kind));

@@ -1,6 +1,7 @@
 /** The `report` command: flags, help and a lazy link to its implementation. */
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { FORMATS } from '../formats.js';
 import { collect } from './shared.js';
 
 export function declareReport(program: Command, context: () => CliContext): void {
@@ -13,7 +14,7 @@ export function declareReport(program: Command, context: () => CliContext): void
         'added and counts summed, never percentiles averaged; thresholds recorded in them are evaluated again.',
     )
     .argument('<files...>', 'result files')
-    .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'markdown', 'junit', 'json', 'html']).default('terminal'))
+    .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('terminal'))
     .option('--out <file>', 'write the rendering to this file instead of stdout')
     .option('--html <file>', 'also write the HTML report to this file')
     .option('-t, --threshold <expr>', 'evaluate this threshold on the merged load results, repeatable', collect, [])
