@@ -117,6 +117,8 @@ export interface Transcript {
   terminalEvent: string;
   /** Event types counted as heartbeats rather than progress. */
   heartbeatEvents: string[];
+  /** The `Origin` sent (`--origin`), to check the answers' CORS headers as a browser page would. */
+  origin?: string;
   /** Job status, looked up when the stream ended without the terminal event. */
   jobStatus?: JobStatusCheck;
   /** Total run time, ms since T0. */

@@ -61,6 +61,7 @@ export function findings(t: Transcript): Finding[] {
     const starts = a.counts['workflow-start'] ?? 0;
     if (starts > 1) out.push({ code: 'retry-storm', message: `${starts} workflow-start events on one stream: the job was retried` });
   }
+  out.push(...corsFindings(t));
   const job = t.jobStatus;
   if (job?.status) {
     const meaning: Record<string, string> = {
@@ -113,6 +114,27 @@ function timestampFindings(t: Transcript, a: Transcript['attempts'][number]): Fi
       code: 'buffered',
       message: `${worstCount} live events sent over ${fmt(worstSpan)} arrived in one read: something on the path buffers the stream (proxy buffering, compression, or a blocked server loop)`,
     });
+  }
+  return out;
+}
+
+/**
+ * What a browser page at `t.origin` would meet: without a matching Access-Control-Allow-Origin it
+ * cannot read the enqueue answer, and EventSource fails at once, although curl and this tool succeed.
+ */
+function corsFindings(t: Transcript): Finding[] {
+  if (!t.origin) return [];
+  const allowed = (h: Record<string, string> | undefined): boolean => {
+    const acao = h?.['access-control-allow-origin'];
+    return acao === '*' || acao === t.origin;
+  };
+  const out: Finding[] = [];
+  if (t.enqueue.headers && !allowed(t.enqueue.headers)) {
+    out.push({ code: 'cors', message: `the enqueue answer has no Access-Control-Allow-Origin for ${t.origin}: a page there cannot read the job id` });
+  }
+  const stream = t.attempts.find((a) => a.status === 200);
+  if (stream && !allowed(stream.headers)) {
+    out.push({ code: 'cors', message: `the stream has no Access-Control-Allow-Origin for ${t.origin}: EventSource on that page fails at once` });
   }
   return out;
 }

@@ -25,6 +25,7 @@ const positive: Check = (v, f) => {
 /** Value checks per option attribute, the same parsers the commands use. */
 const CHECKS: Record<string, Check> = {
   url: (v, f) => void parseBaseUrl(v, f),
+  origin: (v, f) => void parseBaseUrl(v, f),
   body: (v) => void parseBody(v),
   header: (v) => void parseHeader(v),
   threshold: (v) => void parseThreshold(v),

@@ -1,12 +1,13 @@
 /** Flags shared by every command that runs probes (verify, load), parsed into ProbeOptions. */
 import { usageError } from '../errors.js';
 import { DEFAULT_PROBE_OPTIONS, type ProbeOptions } from '../probe/options.js';
-import { parseBody, parseDuration, parseHeaders, parseInteger, parseSize, promptBody } from './options.js';
+import { parseBaseUrl, parseBody, parseDuration, parseHeaders, parseInteger, parseSize, promptBody } from './options.js';
 
 export interface ProbeFlags {
   prompt?: string;
   body?: string;
   header: string[];
+  origin?: string;
   idField: string;
   enqueuePath: string;
   streamPath: string;
@@ -34,6 +35,7 @@ export function probeOptionsFromFlags(f: ProbeFlags): Omit<ProbeOptions, 'baseUr
     ...DEFAULT_PROBE_OPTIONS,
     body,
     headers: parseHeaders(f.header),
+    ...(f.origin !== undefined ? { origin: new URL(parseBaseUrl(f.origin, '--origin')).origin } : {}),
     idField: f.idField,
     enqueuePath: f.enqueuePath,
     streamPath: f.streamPath,

@@ -14,6 +14,8 @@ export interface ProbeOptions {
   jobStatusPath: string;
   /** Extra request headers sent on both requests. */
   headers: Record<string, string>;
+  /** Send this `Origin` (a browser page's) and check the CORS answer. */
+  origin?: string;
   /** Dotted path of the stream id in the enqueue response. */
   idField: string;
   /** Reconnects after a 404, as the origin frontend's `reconnectAttempts`. */

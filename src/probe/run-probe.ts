@@ -24,7 +24,8 @@ export function joinUrl(base: string, path: string): string {
 export async function runProbe(
   input: Partial<ProbeOptions> & Pick<ProbeOptions, 'baseUrl'>,
 ): Promise<Transcript> {
-  const options: ProbeOptions = { ...DEFAULT_PROBE_OPTIONS, ...input };
+  const merged: ProbeOptions = { ...DEFAULT_PROBE_OPTIONS, ...input };
+  const options: ProbeOptions = merged.origin ? { ...merged, headers: { ...merged.headers, origin: merged.origin } } : merged;
   const ownDispatcher: Dispatcher | undefined = options.dispatcher ? undefined : createDispatcher(options.timeoutMs);
   const dispatcher = options.dispatcher ?? ownDispatcher!;
   const t0 = performance.now();
@@ -67,6 +68,7 @@ export async function runProbe(
       attempts,
       terminalEvent: options.terminalEvent,
       heartbeatEvents: options.heartbeatEvents,
+      ...(options.origin ? { origin: options.origin } : {}),
       ...(jobStatus ? { jobStatus } : {}),
       endMs: since(),
     };

@@ -168,3 +168,16 @@ describe('outcomes on the wire', () => {
     expect([...seen].sort()).toEqual([...OUTCOME_CODES].sort());
   });
 });
+
+describe('CORS as a browser page would meet it (--origin)', () => {
+  it('an allowed origin passes; another origin is told why its page would fail', async () => {
+    const allowed = await viaScenario({ scenario: 'healthy' }, { origin: 'http://localhost:3000' });
+    expect(allowed.findings.filter((f) => f.code === 'cors')).toEqual([]);
+    const other = await viaScenario({ scenario: 'healthy' }, { origin: 'https://app.example.com' });
+    expect(other.outcome.code).toBe('healthy'); // the wire works; a browser there would not
+    expect(other.findings.filter((f) => f.code === 'cors').map((f) => f.message)).toEqual([
+      'the enqueue answer has no Access-Control-Allow-Origin for https://app.example.com: a page there cannot read the job id',
+      'the stream has no Access-Control-Allow-Origin for https://app.example.com: EventSource on that page fails at once',
+    ]);
+  });
+});
