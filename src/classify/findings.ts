@@ -22,6 +22,9 @@ const BURST_SPAN_MS = 1000;
 /** Events stamped this long before the response head are history, not live progress (ms; allows clock rounding). */
 const REPLAY_SLACK_MS = 50;
 
+/** Findings that explain a silent or late stream by what happened on the wire. */
+const WIRE_EXPLANATIONS = new Set(['compressed', 'headers-held', 'buffered']);
+
 /** The envelope's `timestamp` as epoch ms (the first `"timestamp"` key: the origin writes it before `data`). */
 function sentAt(data: string): number | undefined {
   const m = /"timestamp":\s*"([^"]+)"/.exec(data);
@@ -66,12 +69,14 @@ export function findings(t: Transcript): Finding[] {
   if (job?.status) {
     const meaning: Record<string, string> = {
       queued: 'no worker picked the job up (a queued or idle worker; the stream is connected but waiting)',
-      running: 'the job is running but nothing reached this stream (events published in another process or replica?)',
-      completed: 'the job completed but its events never reached this stream (split-brain: several workers or replicas)',
+      running: 'the job is running but nothing reached this client (published in another process or replica, or held back on the way)',
+      completed: 'the job completed but its events never reached this client (split-brain across workers or replicas, or held back on the way)',
       failed: 'the job failed without an error event on the stream',
       waiting_approval: 'the job is paused for human approval (HITL interactive mode sends no terminal event)',
     };
-    out.unshift({ code: 'job-status', message: `job status is "${job.status}": ${meaning[job.status] ?? 'see the job'}` });
+    // First, unless something on the wire explains the silence better (compression, buffering): then after it.
+    const lastWire = out.map((f) => WIRE_EXPLANATIONS.has(f.code)).lastIndexOf(true);
+    out.splice(lastWire + 1, 0, { code: 'job-status', message: `job status is "${job.status}": ${meaning[job.status] ?? 'see the job'}` });
   }
   return dedupe(out);
 }

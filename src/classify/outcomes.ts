@@ -58,7 +58,7 @@ export const OUTCOMES: readonly OutcomeInfo[] = [
     severity: 'fail',
     exitCode: 1,
     summary: 'The server did not answer (or the stream stayed silent) within the time allowed.',
-    hint: 'A stream lookup that waits longer than --timeout looks like this: raise --timeout above STREAM_DECISION_SET_MAX_WAIT, or find the handler that blocks.',
+    hint: 'No head in time: a lookup that waits longer than --timeout (raise it above STREAM_DECISION_SET_MAX_WAIT) or a blocked handler. A stream that opens and stays silent is held back on the way (compression, a buffering proxy): see the findings.',
   },
   {
     code: 'early-404',

@@ -8,6 +8,7 @@ export interface ProbeFlags {
   body?: string;
   header: string[];
   origin?: string;
+  compressed?: boolean;
   idField: string;
   enqueuePath: string;
   streamPath: string;
@@ -36,6 +37,7 @@ export function probeOptionsFromFlags(f: ProbeFlags): Omit<ProbeOptions, 'baseUr
     body,
     headers: parseHeaders(f.header),
     ...(f.origin !== undefined ? { origin: new URL(parseBaseUrl(f.origin, '--origin')).origin } : {}),
+    ...(f.compressed ? { compressed: true } : {}),
     idField: f.idField,
     enqueuePath: f.enqueuePath,
     streamPath: f.streamPath,

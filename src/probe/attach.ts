@@ -3,6 +3,8 @@
  * of every event and comment, and closes the stream itself at the terminal event, when only
  * heartbeats keep coming, or when the observation window ends.
  */
+import type { Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Dispatcher } from 'undici';
 import type { AttemptEnd, StreamAttempt } from '../model.js';
 import { isEventStream } from '../wire.js';
@@ -32,8 +34,23 @@ export interface AttachRequest {
   since: () => number;
   options: Pick<
     ProbeOptions,
-    'headers' | 'terminalEvent' | 'heartbeatEvents' | 'idleHeartbeats' | 'maxEventBytes' | 'maxRecords' | 'previewChars' | 'signal'
+    'headers' | 'terminalEvent' | 'heartbeatEvents' | 'idleHeartbeats' | 'maxEventBytes' | 'maxRecords' | 'previewChars' | 'signal' | 'compressed'
   >;
+}
+
+/** A streaming decoder for a Content-Encoding, or undefined for identity (and unknown codings). */
+function decompressor(encoding: string | undefined): Transform | undefined {
+  switch (encoding?.trim().toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      return createGunzip();
+    case 'deflate':
+      return createInflate();
+    case 'br':
+      return createBrotliDecompress();
+    default:
+      return undefined;
+  }
 }
 
 /** Opens the stream and watches it; never rejects for transport or HTTP failures. */
@@ -59,6 +76,7 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
     let previewBytes = 0;
     let idleHeartbeats = 0;
     let drain: NodeJS.Timeout | undefined;
+    let inflater: Transform | undefined; // set when the stream came compressed (--compressed)
     const heartbeats = new Set(options.heartbeatEvents);
 
     /** Records why the attempt ends; `abort` also tears the request down now. */
@@ -71,9 +89,13 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
       call.abort(abortReason(options.signal));
     };
     const observe = setTimeout(() => stop('observe'), Math.max(0, req.deadlineMs - since()));
+    let finished = false;
     const finish = (end: AttemptEnd): void => {
+      if (finished) return;
+      finished = true;
       clearTimeout(observe);
       clearTimeout(drain);
+      inflater?.destroy();
       options.signal?.removeEventListener('abort', onOuterAbort);
       if (preview) attempt.bodyPreview = Buffer.concat(preview).toString('utf8').slice(0, PREVIEW_BYTES);
       attempt.endMs ??= since();
@@ -101,6 +123,26 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
       return result.oversized ? 'oversized' : end;
     };
 
+    /** Parses decoded body bytes that arrived at `atMs` (the last network read's index). */
+    const onBytes = (bytes: Buffer, atMs: number): void => {
+      if (!reader || stopReason) return; // draining after the end: see DRAIN_MS
+      const end = take(reader.feed(bytes), atMs, attempt.reads - 1);
+      if (!end) return;
+      attempt.endMs = atMs;
+      if (end === 'oversized') return stop(end); // never keep reading a flood
+      stop(end, false);
+      drain = setTimeout(() => call.abort(STOPPED), DRAIN_MS);
+    };
+    const endOfStream = (): void => {
+      if (stopReason) return finish(stopReason);
+      if (reader) {
+        const last = reader.end();
+        take(last, since(), attempt.reads);
+        if (last.pendingChars > 0) attempt.pendingBytes = last.pendingChars;
+      }
+      finish('eof');
+    };
+
     const call: HttpCall = dispatch(
       followingRedirects(req.dispatcher),
       req.url,
@@ -109,7 +151,8 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
         headers: {
           accept: 'text/event-stream',
           'cache-control': 'no-cache',
-          'accept-encoding': 'identity', // compression would hide the stream's timing
+          // Identity by default: compression would hide the stream's own timing. --compressed asks as a browser does.
+          'accept-encoding': options.compressed ? 'gzip, deflate, br' : 'identity',
           ...options.headers,
         },
       },
@@ -120,6 +163,12 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
           attempt.headers = redactHeaders(headers);
           if (status === 200 && isEventStream(attempt.headers['content-type'])) {
             reader = new SseReader({ maxBufferSize: options.maxEventBytes, previewChars: options.previewChars });
+            inflater = decompressor(attempt.headers['content-encoding']);
+            inflater?.on('data', (bytes: Buffer) => onBytes(bytes, since()));
+            inflater?.on('error', (err: Error) => {
+              attempt.error = toNetError(err);
+              stop('error');
+            });
           } else {
             preview = []; // not a stream (404 detail, proxy page, JSON...): it may itself never end
           }
@@ -134,23 +183,16 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
             if (previewBytes >= PREVIEW_BYTES) stop('rejected');
             return;
           }
-          if (!reader || stopReason) return; // draining after the end: see DRAIN_MS
-          const end = take(reader.feed(chunk), atMs, attempt.reads++);
-          if (!end) return;
-          attempt.endMs = atMs;
-          if (end === 'oversized') return stop(end); // never keep reading a flood
-          stop(end, false);
-          drain = setTimeout(() => call.abort(STOPPED), DRAIN_MS);
+          attempt.reads++;
+          if (inflater) inflater.write(chunk);
+          else onBytes(chunk, atMs);
         },
         end() {
           if (preview) return finish('rejected');
           if (stopReason) return finish(stopReason);
-          if (reader) {
-            const last = reader.end();
-            take(last, since(), attempt.reads);
-            if (last.pendingChars > 0) attempt.pendingBytes = last.pendingChars;
-          }
-          finish('eof');
+          if (!inflater) return endOfStream();
+          inflater.once('end', endOfStream);
+          inflater.end();
         },
         error(err) {
           if (stopReason) return finish(stopReason);

@@ -16,6 +16,8 @@ export interface ProbeOptions {
   headers: Record<string, string>;
   /** Send this `Origin` (a browser page's) and check the CORS answer. */
   origin?: string;
+  /** Accept gzip/deflate/br on the stream as browsers do (default: identity, to see the stream's own timing). */
+  compressed?: boolean;
   /** Dotted path of the stream id in the enqueue response. */
   idField: string;
   /** Reconnects after a 404, as the origin frontend's `reconnectAttempts`. */

@@ -24,6 +24,8 @@ export interface FaultSwitches {
   contentType?: string;
   /** Hold the response head until the first frame (a buffering proxy's signature). */
   holdHeaders: boolean;
+  /** Gzip the stream for clients that accept it, without flushing (compression middleware's signature). */
+  compress: boolean;
 }
 
 export interface LogOptions {
@@ -129,6 +131,11 @@ export const SCENARIOS: readonly Scenario[] = [
     settings: { workerDelay: d('1200ms'), faults: { holdHeaders: true } },
   },
   {
+    name: 'compressed',
+    description: 'Compression middleware without flush: clients that accept gzip get events only when a block fills.',
+    settings: { ...FAST_KEEPALIVE, faults: { compress: true } },
+  },
+  {
     name: 'never-persisted',
     description: 'The decision set never appears: the window lookup waits the full STREAM_DECISION_SET_MAX_WAIT, then 404s.',
     settings: { persistDelay: d('never') },
@@ -148,7 +155,7 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   pingIntervalMs: 15_000,
   heartbeatIntervalMs: 30_000,
   endOnComplete: false,
-  faults: { noWorker: false, closeAbruptly: false, holdHeaders: false },
+  faults: { noWorker: false, closeAbruptly: false, holdHeaders: false, compress: false },
   seed: 1,
   bodyLimitBytes: 1024 * 1024,
   corsOrigins: ['http://localhost:3000', 'http://localhost:3001', 'http://127.0.0.1:3000', 'http://127.0.0.1:3001'],

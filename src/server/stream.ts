@@ -5,6 +5,7 @@
  * stream that stays open after workflow-complete.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createGzip } from 'node:zlib';
 import type { Logger } from './log.js';
 import type { ServerOptions } from './options.js';
 import { pythonIsoNow, pythonStrNow } from './python-format.js';
@@ -96,13 +97,18 @@ function openStream(
       wait_seconds: round3((scheduler.now() - startedMs) / 1000),
     });
   }
+  // The compression fault: gzip middleware that never flushes, so frames wait for a full block.
+  const gzip = faults.compress && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')) ? createGzip() : undefined;
   res.writeHead(200, {
     'cache-control': 'no-cache',
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
     'content-type': faults.contentType ?? 'text/event-stream; charset=utf-8',
+    ...(gzip ? { 'content-encoding': 'gzip' } : {}),
     ...lookupHeaders,
   });
+  gzip?.pipe(res);
+  const body = gzip ?? res;
   // Without a flush Node sends the head with the first body write: exactly the held-headers fault.
   if (!faults.holdHeaders) res.flushHeaders();
 
@@ -126,7 +132,7 @@ function openStream(
       res.destroy(); // slow consumer: bounded memory beats an unbounded queue
       return stop();
     }
-    res.write(text);
+    body.write(text);
   };
   const sendFrame = (frame: Frame): void => {
     if (closed) return;
@@ -139,11 +145,11 @@ function openStream(
     frames++;
     if (options.endOnComplete && frame.type === 'workflow-complete') {
       stop();
-      res.end();
+      body.end();
     } else if (faults.closeAfter !== undefined && frames >= faults.closeAfter) {
       stop();
       if (faults.closeAbruptly) res.destroy();
-      else res.end();
+      else body.end();
     }
   };
   const subscriber: Subscriber = { deliver: sendFrame };

@@ -181,3 +181,24 @@ describe('CORS as a browser page would meet it (--origin)', () => {
     ]);
   });
 });
+
+describe('compression (--compressed)', () => {
+  it('identity by default: the compressing server sends plain SSE and the run is healthy', async () => {
+    const d = await viaScenario({ scenario: 'compressed' });
+    expect(d.outcome.code).toBe('healthy');
+    expect(d.findings.map((f) => f.code)).not.toContain('compressed');
+  });
+
+  it('accepting gzip like a browser: compression without flush holds every event back', async () => {
+    const d = await viaScenario({ scenario: 'compressed' }, { compressed: true, observeMs: 2500 });
+    expect(d.outcome.code).toBe('timeout');
+    expect(d.counts.progress).toBe(0);
+    expect(d.findings[0]?.code).toBe('compressed');
+  });
+
+  it('decompresses: a gzip stream that ends delivers every event', async () => {
+    const d = await viaScenario({ scenario: 'compressed', endOnComplete: true }, { compressed: true });
+    expect(d.outcome.code).toBe('healthy');
+    expect(d.counts.events['node-complete']).toBe(13);
+  });
+});

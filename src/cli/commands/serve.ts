@@ -33,6 +33,7 @@ export interface ServeFlags {
   stallAfter?: string;
   contentType?: string;
   holdHeaders?: boolean;
+  compress?: boolean;
   endOnComplete?: boolean;
   seed?: string;
   bodyLimit: string;
@@ -114,6 +115,7 @@ function serverOverrides(f: ServeFlags): ServerOverrides {
       stallAfter: int(f.stallAfter, '--stall-after'),
       contentType: f.contentType,
       holdHeaders: f.holdHeaders,
+      compress: f.compress,
     },
   };
 }

@@ -33,6 +33,7 @@ export function declareServe(program: Command, context: () => CliContext): void 
     .option('--stall-after <n>', 'fault: the worker stops after n events')
     .option('--content-type <type>', 'fault: answer streams with this content type')
     .option('--hold-headers', 'fault: hold the response head until the first frame')
+    .option('--compress', 'fault: gzip streams for clients that accept it, without flushing')
     .option('--end-on-complete', 'end each stream after workflow-complete (the origin never does; for benchmarks)')
     .option('--seed <n>', 'seed for the delay generator')
     .option('--body-limit <size>', 'largest accepted request body', '1mb')

@@ -13,6 +13,7 @@ export function addProbeOptions(cmd: Command, attempts: string): Command {
     .option('--prompt <text>', 'user prompt for the enqueue body (origin ChatRequest)')
     .option('--body <json|@file>', 'raw enqueue body, JSON text or @path')
     .option('-H, --header <"Name: value">', 'extra request header, repeatable (secrets are redacted in reports)', collect, [])
+    .option('--compressed', 'accept gzip/deflate/br on the stream as a browser does (default identity: the raw timing)')
     .option('--origin <url>', 'send this Origin, as a browser page there would, and check the CORS answers')
     .option('--id-field <path>', 'dotted path of the stream id in the enqueue answer', 'decision_set_id')
     .option('--enqueue-path <path>', 'enqueue endpoint (POST)', '/api/chat/async')
