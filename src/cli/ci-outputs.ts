@@ -47,6 +47,7 @@ export function publishLoad(summary: LoadSummary, ctx: CliContext, junit?: strin
     ctx.stderr.write(`${annotation('warning', `ssedoctor load: ${o.code}`, `${o.count} of ${summary.runs} runs: ${info.summary}\nhint: ${info.hint}`)}\n`);
   }
   if (summary.generator.saturated) {
-    ctx.stderr.write(`${annotation('warning', 'ssedoctor: generator saturated', 'event-loop delay p99 above 20 ms; timings may be inflated')}\n`);
+    const p99 = summary.generator.loopDelayMs.p99.toFixed(0);
+    ctx.stderr.write(`${annotation('warning', 'ssedoctor: generator saturated', `event-loop delay p99 ${p99} ms; timings may be inflated`)}\n`);
   }
 }

@@ -96,8 +96,3 @@ export function loadSummary(input: DocumentInput): LoadSummary {
     ...(input.worst ? { worst: input.worst } : {}),
   };
 }
-
-/** Rebuilds the aggregate held by a document. */
-export function metricsOf(doc: LoadSummary): LoadMetrics {
-  return LoadMetrics.decode(doc.encoded);
-}

@@ -14,6 +14,11 @@ export function round(value: number | undefined): number | undefined {
   return value === undefined ? undefined : Math.round(value * 10) / 10;
 }
 
+/** Every figure of a record rounded to 0.1 ms, null where absent (machine output). */
+export function roundAll<K extends string>(figures: Partial<Record<K, number>>): Record<K, number | null> {
+  return Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, round(v as number | undefined) ?? null])) as Record<K, number | null>;
+}
+
 /**
  * A chalk instance for a stream: colour only on a TTY, never with NO_COLOR (any value) or
  * TERM=dumb; FORCE_COLOR turns it on regardless.

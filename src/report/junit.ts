@@ -4,6 +4,7 @@
  */
 import { outcomeInfo, type OutcomeCode } from '../classify/outcomes.js';
 import type { LoadSummary } from '../load/summary.js';
+import type { VerifyDocumentShape } from './verify-json.js';
 
 export interface JUnitCase {
   name: string;
@@ -56,18 +57,29 @@ function outcomeFailure(code: OutcomeCode, detail: string): JUnitCase['failure']
   return { message: `${code}: ${info.summary}`, type: code, body: `${info.summary}\n${detail}\nhint: ${info.hint}` };
 }
 
-/** One testcase for one verify run. */
-export function verifyJUnit(target: string, outcome: OutcomeCode, detail: string, seconds: number, report: string): string {
+/** The testcase of one verify run; unhealthy outcomes fail with their summary and hint. */
+function verifyCase(name: string, outcome: OutcomeCode, detail: string, seconds: number, report?: string): JUnitCase {
   const ok = outcomeInfo(outcome).severity === 'ok';
-  return junitXml('ssedoctor verify', [
-    {
-      name: `enqueue then stream: ${target}`,
-      classname: 'ssedoctor.verify',
-      time: seconds,
-      systemOut: report,
-      ...(ok ? {} : { failure: outcomeFailure(outcome, detail) }),
-    },
-  ]);
+  return {
+    name,
+    classname: 'ssedoctor.verify',
+    time: seconds,
+    ...(report ? { systemOut: report } : {}),
+    ...(ok ? {} : { failure: outcomeFailure(outcome, detail) }),
+  };
+}
+
+/** One testcase for one verify run, with its report as system-out. */
+export function verifyJUnit(target: string, outcome: OutcomeCode, detail: string, seconds: number, report: string): string {
+  return junitXml('ssedoctor verify', [verifyCase(`enqueue then stream: ${target}`, outcome, detail, seconds, report)]);
+}
+
+/** One testcase per saved verify document (`report --format junit`). */
+export function verifyDocsJUnit(docs: VerifyDocumentShape[]): string {
+  return junitXml(
+    'ssedoctor verify',
+    docs.map((d) => verifyCase(`enqueue then stream: ${d.target.baseUrl} at ${d.startedAt}`, d.outcome, d.detail, (d.timings.totalMs ?? 0) / 1000)),
+  );
 }
 
 /** A testcase per threshold, then one per outcome class seen (unhealthy classes fail). */

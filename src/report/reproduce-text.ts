@@ -1,5 +1,5 @@
 /** The report of `reproduce`: strategies side by side, then the max-wait sweep. */
-import type { ChalkInstance } from 'chalk';
+import { Chalk, type ChalkInstance } from 'chalk';
 import type { LoadSummary } from '../load/summary.js';
 import { compactTable, ms } from './format.js';
 
@@ -74,4 +74,9 @@ export function reproduceText(doc: ReproduceDocument, c: ChalkInstance): string 
   if (window) out.push(`${c.bold('recommendation')} ${window.summary.recommendation.text}`);
   if (doc.interrupted) out.push(c.yellow('interrupted: the tables show the steps that finished'));
   return `${out.join('\n')}\n`;
+}
+
+/** The reproduce report for Markdown: the plain terminal tables in a code block. */
+export function reproduceMarkdown(doc: ReproduceDocument): string {
+  return `\`\`\`\n${reproduceText(doc, new Chalk({ level: 0 }))}\`\`\`\n`;
 }

@@ -3,7 +3,7 @@ import type { Diagnosis } from '../classify/diagnose.js';
 import type { NodeSpan, RunTimings } from '../classify/metrics.js';
 import type { OutcomeCode } from '../classify/outcomes.js';
 import type { Transcript } from '../model.js';
-import { round } from './format.js';
+import { round, roundAll } from './format.js';
 
 /** Bump on any breaking change to the document's shape. */
 export const VERIFY_SCHEMA = 'ssedoctor.verify/v1';
@@ -35,7 +35,7 @@ export interface VerifyDocumentShape {
 
 /** Builds the document (a plain object; JSON.stringify it). */
 export function verifyDocument(target: VerifyTarget, d: Diagnosis, t: Transcript, version: string): VerifyDocumentShape {
-  const timings = Object.fromEntries(Object.entries(d.timings).map(([k, v]) => [k, round(v) ?? null]));
+  const timings = roundAll(d.timings);
   return {
     schema: VERIFY_SCHEMA,
     tool: { name: 'ssedoctor', version },

@@ -3,7 +3,7 @@ import type { ChalkInstance } from 'chalk';
 import type { Diagnosis } from '../classify/diagnose.js';
 import type { Transcript } from '../model.js';
 import { compactTable, ms } from './format.js';
-import type { VerifyTarget } from './verify-json.js';
+import type { VerifyDocumentShape, VerifyTarget } from './verify-json.js';
 
 export interface TextOptions {
   chalk: ChalkInstance;
@@ -78,6 +78,11 @@ export function verifyText(target: VerifyTarget, d: Diagnosis, t: Transcript, op
     if (!ok) lines.push('', `  ${c.bold('hint')} ${d.outcome.hint}`);
     return `${lines.join('\n')}\n`;
   }
+}
+
+/** One line per saved verify document (`report` over verify results). */
+export function verifyLine(doc: VerifyDocumentShape): string {
+  return `${doc.ok ? '✔' : '✖'} ${doc.outcome.padEnd(16)} ${doc.target.baseUrl}  ${doc.startedAt}  ${doc.detail}\n`;
 }
 
 /** Every phase, event and comment with its time since T0. */

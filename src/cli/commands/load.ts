@@ -7,6 +7,7 @@ import { runLoad, type LoadModel } from '../../load/runner.js';
 import { loadSummary, type LoadSummary } from '../../load/summary.js';
 import { parseShard, rateShare, shareOf, type Shard } from '../../load/shard.js';
 import { parseThreshold } from '../../load/thresholds.js';
+import { round, roundAll } from '../../report/format.js';
 import type { CliContext } from '../context.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../embedded.js';
 import { parseBaseUrl, parseDuration, parseInteger } from '../options.js';
@@ -138,7 +139,7 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
 /** One NDJSON line per finished run (`--ndjson`), for jq and log shippers. Times in ms. */
 function runLine(n: number, sample: Sample, t: Transcript): Record<string, unknown> {
   const d = sample.diagnosis;
-  const timings = Object.fromEntries(Object.entries(d.timings).map(([k, v]) => [k, v === undefined ? null : Math.round(v * 10) / 10]));
+  const timings = roundAll(d.timings);
   return {
     type: 'run',
     n,
@@ -146,7 +147,7 @@ function runLine(n: number, sample: Sample, t: Transcript): Record<string, unkno
     outcome: d.outcome.code,
     detail: d.detail,
     scheduledMs: Math.round(sample.scheduledMs),
-    lagMs: Math.round(sample.lagMs * 10) / 10,
+    lagMs: round(sample.lagMs),
     attempts: d.attempts,
     timings,
     id: t.enqueue.id ?? null,

@@ -9,10 +9,11 @@ import { LOAD_SCHEMA, type LoadSummary } from '../../load/summary.js';
 import { parseThreshold } from '../../load/thresholds.js';
 import { chalkFor } from '../../report/format.js';
 import { reproduceHtml } from '../../report/html.js';
-import { reproduceText, type ReproduceDocument } from '../../report/reproduce-text.js';
-import { junitXml } from '../../report/junit.js';
+import { reproduceMarkdown, reproduceText, type ReproduceDocument } from '../../report/reproduce-text.js';
+import { verifyDocsJUnit } from '../../report/junit.js';
 import { verifyMarkdown } from '../../report/markdown.js';
 import { VERIFY_SCHEMA, type VerifyDocumentShape } from '../../report/verify-json.js';
+import { verifyLine } from '../../report/verify-text.js';
 import type { CliContext } from '../context.js';
 import { parseChoice } from '../options.js';
 import { FORMATS, type Format } from '../formats.js';
@@ -91,7 +92,7 @@ export async function reportCommand(files: string[], flags: ReportFlags, ctx: Cl
     const html = (): string => reproduceHtml(doc, window ? waitBuckets(window.summary) : []);
     const render: Record<Format, () => string> = {
       terminal: () => reproduceText(doc, chalkFor(ctx.stdout, ctx.env)),
-      markdown: () => reproduceText(doc, chalkFor({}, {})).replace(/^/, '```\n').concat('```\n'),
+      markdown: () => reproduceMarkdown(doc),
       json: () => `${JSON.stringify(doc, null, 2)}\n`,
       html,
       junit: () => {
@@ -106,20 +107,10 @@ export async function reportCommand(files: string[], flags: ReportFlags, ctx: Cl
   const docs = saved.map((s) => s.doc as VerifyDocumentShape);
   if (flags.html) throw usageError('no-html', '--html renders load and reproduce results; verify results have no charts');
   const render: Record<Format, () => string> = {
-    terminal: () =>
-      docs.map((d) => `${d.ok ? '✔' : '✖'} ${d.outcome.padEnd(16)} ${d.target.baseUrl}  ${d.startedAt}  ${d.detail}\n`).join(''),
+    terminal: () => docs.map(verifyLine).join(''),
     markdown: () => docs.map(verifyMarkdown).join('\n'),
     json: () => `${JSON.stringify(docs, null, 2)}\n`,
-    junit: () =>
-      junitXml(
-        'ssedoctor verify',
-        docs.map((d) => ({
-          name: `enqueue then stream: ${d.target.baseUrl} at ${d.startedAt}`,
-          classname: 'ssedoctor.verify',
-          time: (d.timings.totalMs ?? 0) / 1000,
-          ...(d.ok ? {} : { failure: { message: `${d.outcome}: ${d.summary}`, type: d.outcome, body: `${d.detail}\nhint: ${d.hint ?? ''}` } }),
-        })),
-      ),
+    junit: () => verifyDocsJUnit(docs),
     html: () => {
       throw new SsedoctorError('no-html', 'verify results have no charts; use --format markdown or terminal', { exitCode: EXIT.usage });
     },
