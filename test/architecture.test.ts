@@ -20,8 +20,9 @@ function area(path: string): string {
 /** Runtime imports only: `import type` is erased, so reporters may name the shapes they render. */
 function imports(path: string): { target: string; text: string }[] {
   const code = readFileSync(path, 'utf8').replace(/^\s*import type [^;]+;/gm, '');
-  return [...code.matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm)].map((m) => ({
-    target: m[1] ?? m[2]!,
+  // `import x from '…'`, `export … from '…'`, bare `import '…'`, and dynamic `import('…')`.
+  return [...code.matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm)].map((m) => ({
+    target: m[1] ?? m[2] ?? m[3]!,
     text: m[0],
   }));
 }
