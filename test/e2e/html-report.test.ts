@@ -62,4 +62,18 @@ describe.skipIf(!available)('HTML report in headless Chromium', () => {
     expect(await page.textContent('body')).toContain('merged from 2 result files');
     expect(await page.$$eval('#timeline rect.seg', (rs) => rs.length)).toBeGreaterThan(0);
   });
+
+  it('reproduce: strategies table, the sweep chart and the window details render', async () => {
+    const html = join(dir, 'reproduce.html');
+    const r = await ssedoctor(['reproduce', '--persist-delay', '100ms..400ms', '-n', '12', '-c', '12', '--sweep', '200ms,1s', '--html', html, '--no-progress']);
+    expect(r.code).toBe(0);
+    const { page, requests } = await open(html);
+    expect(await page.$$eval('#strategies tr', (rows) => rows.length)).toBe(4); // head + single, fixed, window
+    const sweep = await page.$$eval('#sweep rect.bar', (rs) => rs.map((r) => Number(r.getAttribute('data-value'))));
+    expect(sweep).toHaveLength(2);
+    expect(sweep[0]).toBeGreaterThan(0); // a 200 ms window misses most 100-400 ms delays
+    expect(sweep[1]).toBe(0);
+    expect(await page.$$eval('#timeline rect.seg', (rs) => rs.length)).toBeGreaterThan(0);
+    expect(requests).toEqual([pathToFileURL(html).href]);
+  });
 });
