@@ -53,6 +53,8 @@ export interface StreamAttempt {
   requestedMs: number;
   headersMs?: number;
   firstByteMs?: number;
+  /** Arrival of the last body bytes read, ms since T0 (with `endMs`: how long the stream sat idle before it closed). */
+  lastByteMs?: number;
   endMs?: number;
   status?: number;
   /** Response headers, lower-cased names; secrets redacted. */

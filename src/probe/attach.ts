@@ -176,6 +176,7 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
         data(chunk) {
           const atMs = since();
           attempt.firstByteMs ??= atMs;
+          attempt.lastByteMs = atMs;
           attempt.bytes += chunk.length;
           if (preview) {
             preview.push(chunk);

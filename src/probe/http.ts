@@ -44,7 +44,7 @@ export function dispatch(dispatcher: Dispatcher, url: string, req: HttpRequest, 
   try {
     const u = new URL(url);
     dispatcher.dispatch(
-      { origin: u.origin, path: `${u.pathname}${u.search}`, method: req.method, headers: req.headers, body: req.body },
+      { origin: u.origin, path: `${u.pathname}${u.search}`, method: req.method, headers: withUserinfo(u, req.headers), body: req.body },
       {
         onRequestStart(c) {
           controller = c;
@@ -76,6 +76,17 @@ export function dispatch(dispatcher: Dispatcher, url: string, req: HttpRequest, 
       else pendingAbort = reason;
     },
   };
+}
+
+/**
+ * Credentials in the URL (`https://user:pw@host`) become Basic authentication, as curl sends
+ * them; an explicit Authorization header wins. (undici would otherwise drop them silently.)
+ */
+function withUserinfo(u: URL, headers: Record<string, string>): Record<string, string> {
+  if (!u.username && !u.password) return headers;
+  if (Object.keys(headers).some((k) => k.toLowerCase() === 'authorization')) return headers;
+  const basic = Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64');
+  return { ...headers, authorization: `Basic ${basic}` };
 }
 
 /** A small whole response: status, headers and up to `limit` bytes of body text. */

@@ -14,10 +14,22 @@ import { toNetError } from './net-error.js';
 import { redactUrl } from './redact.js';
 import { DEFAULT_PROBE_OPTIONS, type ProbeOptions } from './options.js';
 
-/** Joins a base URL and a path, keeping any path prefix of the base (`https://h/prefix` + `/api/x`). */
+/**
+ * Joins a base URL and a path, keeping the base's path prefix (`https://h/prefix` + `/api/x`) and
+ * its query: a token in the base URL's query goes with every request, after the path's own
+ * parameters (`/api/streams/{id}?replay=1`). An absolute `path` is used as it is.
+ */
 export function joinUrl(base: string, path: string): string {
   if (/^https?:\/\//i.test(path)) return path;
-  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+  const url = new URL(base);
+  const q = path.indexOf('?');
+  const pathname = q < 0 ? path : path.slice(0, q);
+  const params = new URLSearchParams(q < 0 ? '' : path.slice(q + 1));
+  for (const [k, v] of new URLSearchParams(url.search)) params.append(k, v);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/${pathname.replace(/^\/+/, '')}`;
+  url.search = params.toString();
+  url.hash = '';
+  return url.toString();
 }
 
 /** Runs the probe. `options` may omit anything that has a default. */
