@@ -45,11 +45,24 @@ export type AttemptEnd =
   | 'interrupted' // the caller's signal aborted the run
   | 'rejected'; // non-200 or non-SSE answer: body read and discarded
 
+/** One redirect followed by a stream request (EventSource follows them, WHATWG §9.2.2). */
+export interface Redirect {
+  status: number;
+  /** The URL it pointed to, redacted. */
+  location: string;
+  /** When the redirect answer arrived, ms since T0. */
+  atMs: number;
+}
+
 /** One GET of the stream endpoint. */
 export interface StreamAttempt {
   /** 1-based attempt number. */
   attempt: number;
   url: string;
+  /** The Accept-Encoding this request sent (`identity`, or a browser's `gzip, deflate, br, zstd`). */
+  acceptEncoding?: string;
+  /** Redirects followed before the final answer, in order; a loop or a too-long chain ends on a 3xx status. */
+  redirects?: Redirect[];
   requestedMs: number;
   headersMs?: number;
   firstByteMs?: number;
@@ -123,6 +136,18 @@ export interface Transcript {
   origin?: string;
   /** Job status, looked up when the stream ended without the terminal event. */
   jobStatus?: JobStatusCheck;
+  /**
+   * A second run asking for `identity`, made when the browser-like stream came back compressed and
+   * did not deliver progress: it tells compression holding events back from a silent job.
+   */
+  encodingCheck?: EncodingCheck;
   /** Total run time, ms since T0. */
   endMs: number;
+}
+
+/** The identity-encoded comparison run of a Transcript (its times are ms since its own enqueue). */
+export interface EncodingCheck {
+  /** Accept-Encoding of its stream request, normally `identity`. */
+  acceptEncoding: string;
+  transcript: Omit<Transcript, 'encodingCheck'>;
 }
