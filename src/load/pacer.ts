@@ -35,3 +35,13 @@ export function rampSchedule(fromPerSec: number, toPerSec: number, durationMs: n
 export function constantSchedule(perSec: number, durationMs: number): Schedule {
   return rampSchedule(perSec, perSec, durationMs);
 }
+
+/**
+ * The runs of `schedule` that fall to part `index` (0-based) of `count`: runs index, index+count,
+ * index+2·count… at their original times. The parts together are exactly the whole schedule,
+ * so generators on several threads keep the overall rate and spacing.
+ */
+export function sliceSchedule(schedule: Schedule, index: number, count: number): Schedule {
+  const total = schedule.total > index ? Math.ceil((schedule.total - index) / count) : 0;
+  return { total, startAt: (i) => (i < total ? schedule.startAt(i * count + index) : undefined) };
+}

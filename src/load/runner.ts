@@ -23,6 +23,8 @@ export interface LoadOptions {
   model: LoadModel;
   /** Abort = stop starting runs; in-flight ones get `graceMs`, then are cut off. */
   signal?: AbortSignal;
+  /** Abort = cut every in-flight run off now (a second Ctrl-C); what they saw so far is kept. */
+  cutSignal?: AbortSignal;
   graceMs: number;
   /** Transcripts kept per outcome (the slowest runs). */
   keepWorst: number;
@@ -78,12 +80,18 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const onAbort = (): void => stop('interrupted');
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) stop('interrupted');
+  const onCut = (): void => {
+    stop('interrupted');
+    cutoff.abort();
+  };
+  options.cutSignal?.addEventListener('abort', onCut, { once: true });
 
   const runOne = async (scheduledMs: number): Promise<void> => {
     inflight++;
     peakInflight = Math.max(peakInflight, inflight);
     const lagMs = Math.max(0, elapsed() - scheduledMs);
     const controller = new AbortController();
+    if (options.cutSignal?.aborted) controller.abort();
     inflightControllers.add(controller);
     try {
       const transcript = await runProbe({ ...options.probe, dispatcher, signal: controller.signal });
@@ -134,6 +142,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 
   loop.disable();
   options.signal?.removeEventListener('abort', onAbort);
+  options.cutSignal?.removeEventListener('abort', onCut);
   await dispatcher.destroy();
   const ms = (ns: number): number => ns / 1e6;
   return {
