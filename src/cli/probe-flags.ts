@@ -9,6 +9,7 @@ export interface ProbeFlags {
   header: string[];
   origin?: string;
   compressed?: boolean;
+  identity?: boolean;
   idField: string;
   enqueuePath: string;
   streamPath: string;
@@ -23,10 +24,18 @@ export interface ProbeFlags {
   maxEventSize: string;
 }
 
-/** Validates every probe flag; throws a usage error (exit 2) naming the first bad one. */
-export function probeOptionsFromFlags(f: ProbeFlags): Omit<ProbeOptions, 'baseUrl'> {
+/**
+ * Validates every probe flag; throws a usage error (exit 2) naming the first bad one.
+ * `encodingCheck` (verify) turns the default encoding into `auto`: a browser's Accept-Encoding,
+ * plus an identity comparison run when that stream is compressed and silent. Without it (load)
+ * the default is browser-like with no second run, so one iteration stays one enqueue.
+ */
+export function probeOptionsFromFlags(f: ProbeFlags, mode: { encodingCheck?: boolean } = {}): Omit<ProbeOptions, 'baseUrl'> {
   if (f.prompt !== undefined && f.body !== undefined) {
     throw usageError('conflicting-flags', '--prompt and --body both set the enqueue body; use one');
+  }
+  if (f.compressed && f.identity) {
+    throw usageError('conflicting-flags', '--compressed and --identity ask for opposite encodings; use one');
   }
   if (!f.streamPath.includes('{id}')) {
     throw usageError('bad-path', `--stream-path: "${f.streamPath}" must contain {id}, e.g. /api/streams/{id}`);
@@ -37,7 +46,7 @@ export function probeOptionsFromFlags(f: ProbeFlags): Omit<ProbeOptions, 'baseUr
     body,
     headers: parseHeaders(f.header),
     ...(f.origin !== undefined ? { origin: new URL(parseBaseUrl(f.origin, '--origin')).origin } : {}),
-    ...(f.compressed ? { compressed: true } : {}),
+    encoding: f.identity ? 'identity' : f.compressed || !mode.encodingCheck ? 'browser' : 'auto',
     idField: f.idField,
     enqueuePath: f.enqueuePath,
     streamPath: f.streamPath,

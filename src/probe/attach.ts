@@ -1,19 +1,20 @@
 /**
  * One GET of the stream endpoint: records status, headers and the arrival time and read index
  * of every event and comment, and closes the stream itself at the terminal event, when only
- * heartbeats keep coming, or when the observation window ends.
+ * heartbeats keep coming, or when the observation window ends. Redirects are followed here, as
+ * a browser's fetch does, so each hop is recorded.
  */
 import type { Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Dispatcher } from 'undici';
 import type { AttemptEnd, StreamAttempt } from '../model.js';
 import { isEventStream } from '../wire.js';
-import { followingRedirects } from './dispatcher.js';
 import { abortReason, dispatch, type HttpCall } from './http.js';
 import { toNetError } from './net-error.js';
 import type { ProbeOptions } from './options.js';
 import { redactHeaders, redactUrl } from './redact.js';
 import { SseReader, type ReadResult } from './sse-reader.js';
+import type { StepInput } from './steps.js';
 
 const PREVIEW_BYTES = 2048;
 /**
@@ -32,11 +33,21 @@ export interface AttachRequest {
   dispatcher: Dispatcher;
   /** Clock: ms since T0. */
   since: () => number;
+  /** `identity`, or the browser's list (then the body is decoded). */
+  acceptEncoding: string;
   options: Pick<
     ProbeOptions,
-    'headers' | 'terminalEvent' | 'heartbeatEvents' | 'idleHeartbeats' | 'maxEventBytes' | 'maxRecords' | 'previewChars' | 'signal' | 'compressed'
+    'headers' | 'terminalEvent' | 'heartbeatEvents' | 'idleHeartbeats' | 'maxEventBytes' | 'maxRecords' | 'previewChars' | 'signal' | 'maxRedirects'
   >;
+  /** Reports each step as it happens (live output); times are added by the caller. */
+  emit?: (step: StepInput) => void;
 }
+
+/** Statuses a browser's fetch follows (WHATWG Fetch "redirect status"). */
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/** Request headers fetch drops when a redirect leaves the origin (Fetch §4.4 step 13). */
+const CROSS_ORIGIN_DROPPED = /^(authorization|cookie|proxy-authorization)$/i;
 
 /** A streaming decoder for a Content-Encoding, or undefined for identity (and unknown codings). */
 function decompressor(encoding: string | undefined): Transform | undefined {
@@ -56,9 +67,11 @@ function decompressor(encoding: string | undefined): Transform | undefined {
 /** Opens the stream and watches it; never rejects for transport or HTTP failures. */
 export function attach(req: AttachRequest): Promise<StreamAttempt> {
   const { options, since } = req;
+  const emit = req.emit ?? ((): void => undefined);
   const attempt: StreamAttempt = {
     attempt: req.attempt,
     url: redactUrl(req.url),
+    acceptEncoding: req.acceptEncoding,
     requestedMs: since(),
     reads: 0,
     bytes: 0,
@@ -67,7 +80,17 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
     counts: {},
     warnings: [],
   };
-  if (options.signal?.aborted) return Promise.resolve({ ...attempt, end: 'interrupted' });
+  const requestHeaders: Record<string, string> = {
+    accept: 'text/event-stream',
+    'cache-control': 'no-cache',
+    'accept-encoding': req.acceptEncoding,
+    ...options.headers,
+  };
+  emit({ kind: 'stream-requested', attempt: req.attempt, url: attempt.url, headers: redactHeaders(requestHeaders) });
+  if (options.signal?.aborted) {
+    emit({ kind: 'end', attempt: req.attempt, end: 'interrupted', reads: 0, bytes: 0 });
+    return Promise.resolve({ ...attempt, end: 'interrupted' });
+  }
 
   return new Promise((resolve) => {
     let stopReason: AttemptEnd | undefined;
@@ -76,7 +99,11 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
     let previewBytes = 0;
     let idleHeartbeats = 0;
     let drain: NodeJS.Timeout | undefined;
-    let inflater: Transform | undefined; // set when the stream came compressed (--compressed)
+    let inflater: Transform | undefined; // set when the stream came compressed
+    /** Set when the current answer is a redirect being followed: the next hop's URL. */
+    let nextHop: string | undefined;
+    const visited = new Set<string>([new URL(req.url).href]);
+    let call: HttpCall;
     const heartbeats = new Set(options.heartbeatEvents);
 
     /** Records why the attempt ends; `abort` also tears the request down now. */
@@ -100,6 +127,16 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
       if (preview) attempt.bodyPreview = Buffer.concat(preview).toString('utf8').slice(0, PREVIEW_BYTES);
       attempt.endMs ??= since();
       attempt.end = end;
+      emit({
+        kind: 'end',
+        attempt: req.attempt,
+        end,
+        ...(attempt.status !== undefined ? { status: attempt.status } : {}),
+        ...(attempt.error ? { error: attempt.error } : {}),
+        ...(attempt.bodyPreview !== undefined ? { body: attempt.bodyPreview } : {}),
+        reads: attempt.reads,
+        bytes: attempt.bytes,
+      });
       resolve(attempt);
     };
 
@@ -110,11 +147,11 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
       let end: AttemptEnd | undefined;
       for (const r of result.records) {
         attempt.counts[r.type] = (attempt.counts[r.type] ?? 0) + 1;
-        if (attempt.records.length < options.maxRecords) {
-          r.atMs = atMs;
-          r.read = read;
-          attempt.records.push(r);
-        } else attempt.recordsDropped++;
+        r.atMs = atMs;
+        r.read = read;
+        if (attempt.records.length < options.maxRecords) attempt.records.push(r);
+        else attempt.recordsDropped++;
+        emit({ kind: 'record', attempt: req.attempt, record: r });
         if (r.kind !== 'event' || end) continue;
         if (r.type === options.terminalEvent) end = 'terminal';
         else if (!heartbeats.has(r.type)) idleHeartbeats = 0;
@@ -143,39 +180,66 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
       finish('eof');
     };
 
-    const call: HttpCall = dispatch(
-      followingRedirects(req.dispatcher),
-      req.url,
-      {
-        method: 'GET',
-        headers: {
-          accept: 'text/event-stream',
-          'cache-control': 'no-cache',
-          // Identity by default: compression would hide the stream's own timing. --compressed asks as a browser does.
-          'accept-encoding': options.compressed ? 'gzip, deflate, br' : 'identity',
-          ...options.headers,
-        },
-      },
-      {
-        head({ status, headers }) {
+    /**
+     * Decides on a 3xx: follow it (returns the next URL) or end on it. A URL seen before is a
+     * loop and ends at once; past `maxRedirects` hops the chain ends too, as fetch's "network
+     * error" would, but here as the HTTP answer it is, with its status, headers and body.
+     */
+    const redirectTarget = (status: number, location: string | undefined, from: string): string | undefined => {
+      const atMs = since();
+      const hops = (attempt.redirects ??= []);
+      let next: URL | undefined;
+      try {
+        next = location ? new URL(location, from) : undefined;
+      } catch {
+        next = undefined;
+      }
+      const shown = next ? redactUrl(next.href) : location ?? '';
+      hops.push({ status, location: shown, atMs });
+      const stopWhy = !next ? 'no-location' : visited.has(next.href) ? 'loop' : hops.length > options.maxRedirects ? 'limit' : undefined;
+      emit({ kind: 'redirect', attempt: req.attempt, status, location: shown, ...(stopWhy ? { stop: stopWhy } : {}) });
+      if (stopWhy || !next) return undefined;
+      visited.add(next.href);
+      return next.href;
+    };
+
+    /** One request of the chain: the first URL, then each redirect's target. */
+    const request = (url: string, headers: Record<string, string>): void => {
+      nextHop = undefined;
+      call = dispatch(req.dispatcher, url, { method: 'GET', headers }, {
+        head({ status, headers: raw }) {
+          const h = redactHeaders(raw);
+          if (REDIRECT_STATUSES.has(status)) {
+            const location = typeof raw.location === 'string' ? raw.location : undefined;
+            nextHop = redirectTarget(status, location, url);
+            if (nextHop) {
+              call.abort(STOPPED); // the redirect's own body is not needed
+              return;
+            }
+          }
           attempt.headersMs = since();
           attempt.status = status;
-          attempt.headers = redactHeaders(headers);
-          if (status === 200 && isEventStream(attempt.headers['content-type'])) {
+          attempt.headers = h;
+          emit({ kind: 'head', attempt: req.attempt, status, headers: h });
+          if (status === 200 && isEventStream(h['content-type'])) {
             reader = new SseReader({ maxBufferSize: options.maxEventBytes, previewChars: options.previewChars });
-            inflater = decompressor(attempt.headers['content-encoding']);
+            inflater = decompressor(h['content-encoding']);
             inflater?.on('data', (bytes: Buffer) => onBytes(bytes, since()));
             inflater?.on('error', (err: Error) => {
               attempt.error = toNetError(err);
               stop('error');
             });
           } else {
-            preview = []; // not a stream (404 detail, proxy page, JSON...): it may itself never end
+            preview = []; // not a stream (404 detail, proxy page, JSON, a redirect not followed...): it may never end
           }
         },
         data(chunk) {
+          if (nextHop) return;
           const atMs = since();
-          attempt.firstByteMs ??= atMs;
+          if (attempt.firstByteMs === undefined) {
+            attempt.firstByteMs = atMs;
+            emit({ kind: 'first-byte', attempt: req.attempt });
+          }
           attempt.lastByteMs = atMs;
           attempt.bytes += chunk.length;
           if (preview) {
@@ -189,6 +253,7 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
           else onBytes(chunk, atMs);
         },
         end() {
+          if (nextHop && !stopReason) return follow(url, nextHop, headers);
           if (preview) return finish('rejected');
           if (stopReason) return finish(stopReason);
           if (!inflater) return endOfStream();
@@ -197,11 +262,20 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
         },
         error(err) {
           if (stopReason) return finish(stopReason);
+          if (nextHop) return follow(url, nextHop, headers);
           attempt.error = toNetError(err);
           finish('error');
         },
-      },
-    );
+      });
+    };
+    /** Starts the next hop; credentials stay behind when it leaves the origin, as fetch does. */
+    const follow = (from: string, to: string, headers: Record<string, string>): void => {
+      const sameOrigin = new URL(from).origin === new URL(to).origin;
+      const next = sameOrigin ? headers : Object.fromEntries(Object.entries(headers).filter(([k]) => !CROSS_ORIGIN_DROPPED.test(k)));
+      request(to, next);
+    };
+
+    request(req.url, requestHeaders);
     options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   });
 }

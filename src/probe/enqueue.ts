@@ -4,6 +4,7 @@ import type { EnqueuePhase } from '../model.js';
 import { fetchSmall } from './http.js';
 import { toNetError } from './net-error.js';
 import { redactHeaders, redactUrl } from './redact.js';
+import type { StepInput } from './steps.js';
 
 /** Enqueue answers are small JSON; anything past this is cut (bytes). */
 const MAX_ENQUEUE_BODY = 1024 * 1024;
@@ -18,16 +19,34 @@ export interface EnqueueRequest {
   signal?: AbortSignal;
   /** Clock: ms since T0. */
   since: () => number;
+  /** Reports the request and its answer as they happen (live output). */
+  emit?: (step: StepInput) => void;
 }
 
 /** Sends the POST; never throws for transport or HTTP failures (they are recorded). */
 export async function enqueue(req: EnqueueRequest): Promise<EnqueuePhase> {
+  const phase = await send(req);
+  req.emit?.({
+    kind: 'enqueue-answered',
+    ...(phase.status !== undefined ? { status: phase.status } : {}),
+    ...(phase.id !== undefined ? { id: phase.id } : {}),
+    ...(phase.problem !== undefined ? { problem: phase.problem } : {}),
+    ...(phase.error ? { error: phase.error } : {}),
+    ...(phase.headers ? { headers: phase.headers } : {}),
+    ...(phase.bodyPreview !== undefined ? { body: phase.bodyPreview } : {}),
+  });
+  return phase;
+}
+
+async function send(req: EnqueueRequest): Promise<EnqueuePhase> {
   const phase: EnqueuePhase = { url: redactUrl(req.url), sentMs: req.since() };
+  const headers = { 'content-type': 'application/json', accept: 'application/json', ...req.headers };
+  req.emit?.({ kind: 'enqueue-sent', url: phase.url, headers: redactHeaders(headers) });
   try {
     const res = await fetchSmall(
       req.dispatcher,
       req.url,
-      { method: 'POST', body: req.body, headers: { 'content-type': 'application/json', accept: 'application/json', ...req.headers } },
+      { method: 'POST', body: req.body, headers },
       { limit: MAX_ENQUEUE_BODY, clock: req.since, signal: req.signal },
     );
     phase.headersMs = res.headAt;

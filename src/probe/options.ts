@@ -1,5 +1,18 @@
 /** Settings of one probe run (enqueue → stream), with the defaults a user gets. */
 import type { Dispatcher } from 'undici';
+import type { ProbeStep } from './steps.js';
+
+/**
+ * How the stream request asks for content codings:
+ * - `auto`: as a browser does (`gzip, deflate, br`); when that stream comes back compressed and
+ *   delivers no progress, a second enqueue + identity attach tells compression from a silent job;
+ * - `browser`: as a browser does, no comparison run (load);
+ * - `identity`: `Accept-Encoding: identity`, the stream's own timing.
+ */
+export type EncodingMode = 'auto' | 'browser' | 'identity';
+
+/** What a browser sends, minus `zstd`, which Node 20's zlib cannot decode. */
+export const BROWSER_ACCEPT_ENCODING = 'gzip, deflate, br';
 
 export interface ProbeOptions {
   /** Base URL of the API, e.g. `http://127.0.0.1:8000`. */
@@ -16,8 +29,12 @@ export interface ProbeOptions {
   headers: Record<string, string>;
   /** Send this `Origin` (a browser page's) and check the CORS answer. */
   origin?: string;
-  /** Accept gzip/deflate/br on the stream as browsers do (default: identity, to see the stream's own timing). */
+  /** Content codings the stream request accepts (default `auto`: a browser's, checked against identity). */
+  encoding: EncodingMode;
+  /** @deprecated Same as `encoding: 'browser'`. */
   compressed?: boolean;
+  /** Redirects followed per stream request before it ends on the 3xx (fetch and EventSource: 20). */
+  maxRedirects: number;
   /** Dotted path of the stream id in the enqueue response. */
   idField: string;
   /** Reconnects after a 404, as the origin frontend's `reconnectAttempts`. */
@@ -44,6 +61,8 @@ export interface ProbeOptions {
   signal?: AbortSignal;
   /** Shared connection pool (load runs); a private one is made otherwise. */
   dispatcher?: Dispatcher;
+  /** Called as each step happens (requests, heads, redirects, records, ends), for live output. */
+  onStep?: (step: ProbeStep) => void;
 }
 
 /** The origin frontend's WorkflowVisualization uses 5 reconnects, 2500 ms apart. */
@@ -54,6 +73,8 @@ export const DEFAULT_PROBE_OPTIONS: Omit<ProbeOptions, 'baseUrl'> = {
   jobStatusPath: '/api/jobs/{job_id}/status',
   headers: {},
   idField: 'decision_set_id',
+  encoding: 'auto',
+  maxRedirects: 20,
   attempts: 5,
   retryDelayMs: 2500,
   timeoutMs: 15_000,

@@ -12,7 +12,8 @@ import { enqueue } from './enqueue.js';
 import { fetchSmall } from './http.js';
 import { toNetError } from './net-error.js';
 import { redactUrl } from './redact.js';
-import { DEFAULT_PROBE_OPTIONS, type ProbeOptions } from './options.js';
+import { BROWSER_ACCEPT_ENCODING, DEFAULT_PROBE_OPTIONS, type ProbeOptions } from './options.js';
+import type { ProbeRun, ProbeStep, StepInput } from './steps.js';
 
 /**
  * Joins a base URL and a path, keeping the base's path prefix (`https://h/prefix` + `/api/x`) and
@@ -37,57 +38,92 @@ export async function runProbe(
   input: Partial<ProbeOptions> & Pick<ProbeOptions, 'baseUrl'>,
 ): Promise<Transcript> {
   const merged: ProbeOptions = { ...DEFAULT_PROBE_OPTIONS, ...input };
+  if (input.compressed && input.encoding === undefined) merged.encoding = 'browser';
   const options: ProbeOptions = merged.origin ? { ...merged, headers: { ...merged.headers, origin: merged.origin } } : merged;
   const ownDispatcher: Dispatcher | undefined = options.dispatcher ? undefined : createDispatcher(options.timeoutMs);
   const dispatcher = options.dispatcher ?? ownDispatcher!;
   const t0 = performance.now();
-  const since = (): number => performance.now() - t0;
-  const t0EpochMs = performance.timeOrigin + t0;
-  const startedAt = new Date(t0EpochMs).toISOString();
-
   try {
-    const enq = await enqueue({
-      url: joinUrl(options.baseUrl, options.enqueuePath),
-      body: options.body,
-      headers: options.headers,
-      idField: options.idField,
-      dispatcher,
-      signal: options.signal,
-      since,
-    });
-    const attempts: StreamAttempt[] = [];
-    if (enq.id !== undefined) {
-      const url = joinUrl(options.baseUrl, options.streamPath.replaceAll('{id}', encodeURIComponent(enq.id)));
-      const deadlineMs = since() + options.observeMs;
-      for (let n = 1; n <= options.attempts + 1; n++) {
-        const a = await attach({ url, attempt: n, deadlineMs, dispatcher, since, options });
-        attempts.push(a);
-        // Retry a missing job as the frontend does; a routing 404 (wrong path) cannot heal.
-        const retry = a.status === 404 && !isRoutingNotFound(a.status, a.bodyPreview) && n <= options.attempts && since() + options.retryDelayMs < deadlineMs;
-        if (!retry || !(await sleep(options.retryDelayMs, options.signal))) break;
-      }
-    }
-    const last = attempts.at(-1);
-    const unfinished = last?.status === 200 && (last.end === 'idle' || last.end === 'observe');
-    const jobStatus =
-      unfinished && enq.jobId && options.jobStatusPath
-        ? await checkJobStatus(joinUrl(options.baseUrl, options.jobStatusPath.replaceAll('{job_id}', encodeURIComponent(enq.jobId))), options, dispatcher, since)
-        : undefined;
-    return {
-      startedAt,
-      t0EpochMs,
-      enqueue: enq,
-      attempts,
-      terminalEvent: options.terminalEvent,
-      heartbeatEvents: options.heartbeatEvents,
-      ...(options.origin ? { origin: options.origin } : {}),
-      ...(jobStatus ? { jobStatus } : {}),
-      endMs: since(),
-    };
+    const main = await runOnce(options, dispatcher, t0, 'main');
+    const why = options.encoding === 'auto' && !options.signal?.aborted ? encodingSuspect(main) : undefined;
+    if (!why) return main;
+    // The browser-like stream came compressed and silent: is it the compression or the job?
+    // A fresh job, one attach, identity: no reconnects, so it cannot outlast the main run.
+    const step = { kind: 'encoding-check', reason: why, atMs: performance.now() - t0, run: 'identity-check' } as const;
+    options.onStep?.(step);
+    const check = await runOnce({ ...options, encoding: 'identity', attempts: 0 }, dispatcher, t0, 'identity-check');
+    return { ...main, encodingCheck: { acceptEncoding: 'identity', transcript: check }, endMs: performance.now() - t0 };
   } finally {
     // Never-ending streams keep sockets open; a private pool is torn down, not drained.
     await ownDispatcher?.destroy();
   }
+}
+
+/**
+ * Why the main run calls for an identity comparison run, or undefined: the stream that opened
+ * came back with a Content-Encoding and delivered no meaningful event (only heartbeats and
+ * comments, or nothing) before it ended or the client gave up.
+ */
+export function encodingSuspect(t: Transcript): string | undefined {
+  const a = t.attempts.filter((x) => x.status === 200).at(-1);
+  const coding = a?.headers?.['content-encoding']?.trim().toLowerCase();
+  if (!a || !coding || coding === 'identity') return undefined;
+  const quiet = new Set(['comment', ...t.heartbeatEvents]);
+  const progress = Object.entries(a.counts).some(([type, n]) => n > 0 && !quiet.has(type));
+  if (progress) return undefined;
+  return `the stream came with Content-Encoding: ${coding} and delivered no event but heartbeats in ${Math.round((a.endMs ?? t.endMs) - a.requestedMs)} ms`;
+}
+
+/** One enqueue → stream run on `dispatcher`; `t0` is the main run's, for live step times. */
+async function runOnce(options: ProbeOptions, dispatcher: Dispatcher, mainT0: number, run: ProbeRun): Promise<Transcript> {
+  const t0 = performance.now();
+  const since = (): number => performance.now() - t0;
+  const t0EpochMs = performance.timeOrigin + t0;
+  const startedAt = new Date(t0EpochMs).toISOString();
+  const offset = t0 - mainT0;
+  const onStep = options.onStep;
+  const emit = onStep ? (step: StepInput): void => onStep({ ...step, atMs: since() + offset, run } as ProbeStep) : undefined;
+  const acceptEncoding = options.encoding === 'identity' ? 'identity' : BROWSER_ACCEPT_ENCODING;
+
+  const enq = await enqueue({
+    url: joinUrl(options.baseUrl, options.enqueuePath),
+    body: options.body,
+    headers: options.headers,
+    idField: options.idField,
+    dispatcher,
+    signal: options.signal,
+    since,
+    ...(emit ? { emit } : {}),
+  });
+  const attempts: StreamAttempt[] = [];
+  if (enq.id !== undefined) {
+    const url = joinUrl(options.baseUrl, options.streamPath.replaceAll('{id}', encodeURIComponent(enq.id)));
+    const deadlineMs = since() + options.observeMs;
+    for (let n = 1; n <= options.attempts + 1; n++) {
+      const a = await attach({ url, attempt: n, deadlineMs, dispatcher, since, options, acceptEncoding, ...(emit ? { emit } : {}) });
+      attempts.push(a);
+      // Retry a missing job as the frontend does; a routing 404 (wrong path) cannot heal.
+      const retry = a.status === 404 && !isRoutingNotFound(a.status, a.bodyPreview) && n <= options.attempts && since() + options.retryDelayMs < deadlineMs;
+      if (!retry || !(await sleep(options.retryDelayMs, options.signal))) break;
+    }
+  }
+  const last = attempts.at(-1);
+  const unfinished = last?.status === 200 && (last.end === 'idle' || last.end === 'observe');
+  const jobStatus =
+    unfinished && enq.jobId && options.jobStatusPath
+      ? await checkJobStatus(joinUrl(options.baseUrl, options.jobStatusPath.replaceAll('{job_id}', encodeURIComponent(enq.jobId))), options, dispatcher, since)
+      : undefined;
+  return {
+    startedAt,
+    t0EpochMs,
+    enqueue: enq,
+    attempts,
+    terminalEvent: options.terminalEvent,
+    heartbeatEvents: options.heartbeatEvents,
+    ...(options.origin ? { origin: options.origin } : {}),
+    ...(jobStatus ? { jobStatus } : {}),
+    endMs: since(),
+  };
 }
 
 /** Asks the job-status endpoint what became of the job: queued, running, completed... */
