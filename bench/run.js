@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // npm run bench: the three performance figures of the README, each measured side by side in one run.
-//   1. throughput: ssedoctor load vs autocannon, same POST+stream flow, same zero-delay server (own process)
+//   1. throughput: ssedoctor load vs autocannon, same POST+stream flow, against bench/flow-server.js, a server
+//      far cheaper than either client, so the tools (not the server) saturate; CPU µs per flow for both
+//   1b. ceiling: the reference server's own limit, measured separately
 //   2. scale: 10,000 concurrent heartbeat-only streams held by one ssedoctor process (server in another)
 //   3. start-up: `ssedoctor --version` against bare `node -e 0`
 // Environment: BENCH_SECONDS (per throughput measurement, default 8), BENCH_ROUNDS (default 3),
@@ -8,6 +10,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../bin/ssedoctor.js', import.meta.url));
@@ -17,6 +20,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 10_000);
 const CONNECTIONS = 50;
 const only = process.env.BENCH_ONLY;
+// BENCH_WORKERS=n runs `load --workers n` (default 1: the per-core figure).
+const WORKERS_FLAG = process.env.BENCH_WORKERS ? ['--workers', process.env.BENCH_WORKERS] : [];
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -56,32 +61,91 @@ async function runJson(args) {
   return JSON.parse(out);
 }
 
+/** CPU seconds (user + system) from /proc: a process's own, or its waited-for children's (`children`). */
+function cpuSeconds(pid = 'self', children = false) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // After "pid (comm) ": state is fields[0]; utime, stime, cutime, cstime are fields 11–14.
+    const [u, s] = children ? [fields[13], fields[14]] : [fields[11], fields[12]];
+    return (Number(u) + Number(s)) / CLK_TCK;
+  } catch {
+    return NaN;
+  }
+}
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** Starts bench/flow-server.js (the non-bottleneck target) on the server's core. */
+async function startFlowServer() {
+  const [cmd, args] = nodeCommand(0, [`${HERE}flow-server.js`]);
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+  const [url] = await once(createInterface({ input: child.stdout }), 'line');
+  return { url: url.trim(), pid: child.pid, stop: async () => (child.kill('SIGTERM'), await once(child, 'exit')) };
+}
+
+/**
+ * One tool against one fresh server: flows per second, the tool's CPU µs per flow (its process's
+ * user + system time, read from our children's totals once it has exited) and how busy the server's
+ * core was — above 90 % the server, not the tool, may have set the pace, and the figure is flagged.
+ */
+async function measure(tool, server) {
+  const cpu0 = cpuSeconds('self', true);
+  const server0 = cpuSeconds(server.pid);
+  const t0 = performance.now();
+  let flows, seconds;
+  if (tool === 'ssedoctor') {
+    const doc = await runJson([BIN, 'load', '--url', server.url, '-c', String(CONNECTIONS), '-d', `${SECONDS}s`, '--json', '--no-progress', ...WORKERS_FLAG]);
+    flows = doc.outcomes.find((o) => o.code === 'healthy')?.count ?? 0;
+    seconds = doc.durationMs / 1000;
+  } else {
+    const r = await runJson([`${HERE}autocannon-flow.js`, server.url, String(CONNECTIONS), String(SECONDS)]);
+    [flows, seconds] = [r.flows, r.seconds];
+  }
+  const wall = (performance.now() - t0) / 1000;
+  const serverBusy = (cpuSeconds(server.pid) - server0) / wall;
+  const cpuUsPerFlow = ((cpuSeconds('self', true) - cpu0) * 1e6) / flows;
+  return { flowsPerSec: flows / seconds, cpuUsPerFlow, serverBusy };
+}
+
 async function throughput() {
-  log(`throughput: ${ROUNDS} rounds × ${SECONDS} s per tool, ${CONNECTIONS} connections, fresh zero-delay server each time${PIN ? ', server on core 0, generator on core 1' : ''}`);
-  const zeroDelay = ['--persist-delay', '0', '--worker-delay', '0', '--node-duration', '0', '--end-on-complete'];
-  const rates = { ssedoctor: [], autocannon: [] };
+  log(
+    `throughput: ${ROUNDS} rounds × ${SECONDS} s per tool, ${CONNECTIONS} connections, a fresh bench/flow-server.js each time` +
+      `${PIN ? ', server on core 0, generator on core 1' : ' (no pinning: tools and server share the cores)'}`,
+  );
+  const runs = { ssedoctor: [], autocannon: [] };
   for (let round = 0; round < ROUNDS; round++) {
     // Alternate the order so neither tool always meets a warmer server.
     const order = round % 2 === 0 ? ['ssedoctor', 'autocannon'] : ['autocannon', 'ssedoctor'];
     for (const tool of order) {
-      const server = await startServer(zeroDelay);
-      let perSec;
-      if (tool === 'ssedoctor') {
-        const doc = await runJson([BIN, 'load', '--url', server.url, '-c', String(CONNECTIONS), '-d', `${SECONDS}s`, '--json', '--no-progress']);
-        const healthy = doc.outcomes.find((o) => o.code === 'healthy')?.count ?? 0;
-        perSec = healthy / (doc.durationMs / 1000);
-      } else {
-        const r = await runJson([`${HERE}autocannon-flow.js`, server.url, String(CONNECTIONS), String(SECONDS)]);
-        perSec = r.flows / r.seconds;
-      }
+      const server = await startFlowServer();
+      const m = await measure(tool, server);
       await server.stop();
-      rates[tool].push(perSec);
-      log(`  round ${round + 1} ${tool.padEnd(10)} ${perSec.toFixed(0)} flows/s`);
+      runs[tool].push(m);
+      log(
+        `  round ${round + 1} ${tool.padEnd(10)} ${m.flowsPerSec.toFixed(0)} flows/s, ${m.cpuUsPerFlow.toFixed(0)} µs CPU per flow, ` +
+          `server core ${(m.serverBusy * 100).toFixed(0)} % busy${m.serverBusy > 0.9 ? ' (SERVER-BOUND: this figure measures the server)' : ''}`,
+      );
     }
   }
-  const s = median(rates.ssedoctor);
-  const a = median(rates.autocannon);
-  return { ssedoctorFlowsPerSec: s, autocannonFlowsPerSec: a, ratio: s / a };
+  const med = (tool, key) => median(runs[tool].map((r) => r[key]));
+  const s = med('ssedoctor', 'flowsPerSec');
+  const a = med('autocannon', 'flowsPerSec');
+  return {
+    ssedoctorFlowsPerSec: s,
+    autocannonFlowsPerSec: a,
+    ratio: s / a,
+    ssedoctorCpuUsPerFlow: med('ssedoctor', 'cpuUsPerFlow'),
+    autocannonCpuUsPerFlow: med('autocannon', 'cpuUsPerFlow'),
+    serverBusyMax: Math.max(...[...runs.ssedoctor, ...runs.autocannon].map((r) => r.serverBusy)),
+  };
+}
+
+/** The reference server's own ceiling: autocannon, the faster client, against `serve` with zero delays. */
+async function referenceCeiling() {
+  log(`reference server ceiling: autocannon against ssedoctor serve (zero delays), ${SECONDS} s`);
+  const server = await startServer(['--persist-delay', '0', '--worker-delay', '0', '--node-duration', '0', '--end-on-complete']);
+  const m = await measure('autocannon', server);
+  await server.stop();
+  return m;
 }
 
 async function scale() {
@@ -110,14 +174,20 @@ function startup() {
 const results = {};
 if (!only || only === 'startup') results.startup = startup();
 if (!only || only === 'throughput') results.throughput = await throughput();
+if (!only || only === 'ceiling') results.ceiling = await referenceCeiling();
 if (!only || only === 'scale') results.scale = await scale();
 
 const lines = ['', `ssedoctor bench — node ${process.version}, ${CORES} cores${PIN ? ', server and generator pinned to one core each' : ''}`];
 if (results.throughput) {
   const t = results.throughput;
   lines.push(
-    `throughput  ssedoctor ${t.ssedoctorFlowsPerSec.toFixed(0)} flows/s vs autocannon ${t.autocannonFlowsPerSec.toFixed(0)} flows/s → ${t.ratio.toFixed(2)}× (target ≥ 0.80×)`,
+    `throughput  ssedoctor ${t.ssedoctorFlowsPerSec.toFixed(0)} flows/s (${t.ssedoctorCpuUsPerFlow.toFixed(0)} µs CPU/flow) vs autocannon ` +
+      `${t.autocannonFlowsPerSec.toFixed(0)} flows/s (${t.autocannonCpuUsPerFlow.toFixed(0)} µs CPU/flow) → ${t.ratio.toFixed(2)}× (target ≥ 1.0×); ` +
+      `server core at most ${(t.serverBusyMax * 100).toFixed(0)} % busy${t.serverBusyMax > 0.9 ? ' — SERVER-BOUND, ratio not valid' : ''}`,
   );
+}
+if (results.ceiling) {
+  lines.push(`ceiling     the reference server (ssedoctor serve) serves ${results.ceiling.flowsPerSec.toFixed(0)} flows/s to autocannon, its core ${(results.ceiling.serverBusy * 100).toFixed(0)} % busy`);
 }
 if (results.scale) {
   const c = results.scale;
