@@ -37,11 +37,14 @@ const FORBIDDEN: Record<string, string[]> = {
   model: ['cli', 'probe', 'classify', 'load', 'report', 'server'],
   errors: ['cli', 'probe', 'classify', 'load', 'report', 'server'],
   index: ['cli'],
+  // The one duration grammar is shared by the client side and the server: it imports nothing.
+  duration: ['cli', 'probe', 'classify', 'load', 'report', 'server', 'model', 'errors', 'wire', 'index'],
 };
 /** Which packages an area may import: classify does no I/O; the server uses Node built-ins only. */
 const PACKAGE_ALLOWED: Record<string, (pkg: string) => boolean> = {
   classify: (pkg) => !pkg.startsWith('node:') && pkg !== 'undici',
   server: (pkg) => pkg.startsWith('node:'),
+  duration: () => false,
 };
 
 describe('architecture', () => {

@@ -5,21 +5,40 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command, Option } from 'commander';
-import { SsedoctorError, EXIT } from '../errors.js';
+import { SsedoctorError, EXIT, usageError } from '../errors.js';
 import { parseShard } from '../load/shard.js';
 import { parseThreshold } from '../load/thresholds.js';
-import { parseDistribution } from '../server/index.js';
-import { parseBaseUrl, parseBody, parseDuration, parseHeader, parseInteger, parseSize } from './options.js';
+import { redactUrl } from '../probe/redact.js';
+import { findScenario, parseDistribution, SCENARIOS } from '../server/index.js';
+import { parseBaseUrl, parseBody, parseDuration, parseHeader, parseInteger, parsePositiveDuration, parseSize } from './options.js';
 
 type Check = (value: string, flag: string, env: Record<string, string | undefined>) => void;
 
 const duration: Check = (v, f) => void parseDuration(v, f);
+const positiveDuration: Check = (v, f) => void parsePositiveDuration(v, f);
+const nonEmpty: Check = (v, f) => {
+  if (v.trim() === '') throw usageError('empty-value', `${f}: the value is empty`);
+};
+/** `--id-field`: a dotted path of non-empty keys. */
+const dottedPath: Check = (v, f) => {
+  if (v.split('.').some((k) => k.trim() === '')) throw usageError('bad-id-field', `${f}: "${v}" is not a dotted path, e.g. decision_set_id or data.id`);
+};
+const endpoint: Check = (v, f) => {
+  if (!v.startsWith('/') && !/^https?:\/\//.test(v)) throw usageError('bad-path', `${f}: "${redactUrl(v)}" must start with / (or be an absolute http(s) URL)`);
+};
 const int =
   (min: number, max = Number.MAX_SAFE_INTEGER): Check =>
   (v, f) =>
     void parseInteger(v, f, min, max);
 const positive: Check = (v, f) => {
-  if (!(Number(v.replace(/\/s$/, '')) > 0)) throw new SsedoctorError('bad-rate', `${f}: "${v}" must be a positive number`);
+  const n = Number(v.trim().replace(/\/s$/, ''));
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw usageError('bad-rate', `${f}: "${v}" must be a positive number of runs per second, e.g. 50 or 50/s`);
+};
+const positiveSize: Check = (v, f) => {
+  if (parseSize(v, f) <= 0) throw usageError('bad-size', `${f}: "${v}" must be larger than 0`);
+};
+const scenario: Check = (v, f) => {
+  if (!findScenario(v)) throw usageError('unknown-scenario', `${f}: unknown scenario "${v}" (known: ${SCENARIOS.map((s) => s.name).join(', ')})`);
 };
 
 /** Value checks per option attribute, the same parsers the commands use. */
@@ -30,14 +49,28 @@ const CHECKS: Record<string, Check> = {
   header: (v) => void parseHeader(v),
   threshold: (v) => void parseThreshold(v),
   shard: (v, _f, env) => void parseShard(v, env),
-  maxEventSize: (v, f) => void parseSize(v, f),
-  bodyLimit: (v, f) => void parseSize(v, f),
+  maxEventSize: positiveSize,
+  bodyLimit: positiveSize,
+  idField: dottedPath,
+  enqueuePath: endpoint,
+  streamPath: endpoint,
+  jobStatusPath: (v, f, e) => (v === '' ? undefined : endpoint(v, f, e)),
+  terminalEvent: nonEmpty,
+  heartbeatEvent: nonEmpty,
+  errorNode: nonEmpty,
+  contentType: nonEmpty,
+  host: nonEmpty,
+  scenario,
   persistDelay: (v, f) => distribution(v, f),
   workerDelay: (v, f) => distribution(v, f),
   nodeDuration: (v, f) => distribution(v, f),
   rate: positive,
   rampTo: positive,
-  sweep: (v, f) => v.split(',').forEach((d) => parseDuration(d.trim(), f)),
+  sweep: (v, f) => {
+    const parts = v.split(',').map((d) => d.trim()).filter((d) => d !== '');
+    if (parts.length === 0) throw usageError('bad-sweep', `${f}: give comma-separated durations, e.g. 1s,2s,4s,6s`);
+    parts.forEach((d) => parseDuration(d, f));
+  },
   attempts: int(0, 100),
   idleHeartbeats: int(1),
   concurrency: int(1, 100_000),
@@ -49,7 +82,9 @@ const CHECKS: Record<string, Check> = {
   seed: int(0),
   closeAfter: int(1),
   stallAfter: int(0),
-  ...Object.fromEntries(['retryDelay', 'timeout', 'observe', 'duration', 'grace', 'maxWait', 'pingInterval', 'heartbeatInterval'].map((k) => [k, duration])),
+  ...Object.fromEntries(['retryDelay', 'grace', 'maxWait'].map((k) => [k, duration])),
+  // Zero would run nothing (duration), time out at once (timeout, observe) or spin a timer (intervals).
+  ...Object.fromEntries(['timeout', 'observe', 'duration', 'pingInterval', 'heartbeatInterval'].map((k) => [k, positiveDuration])),
 };
 
 function distribution(v: string, flag: string): void {
@@ -134,5 +169,21 @@ export function applyConfig(cmd: Command, env: Record<string, string | undefined
     throw new SsedoctorError('bad-config', `--config: "${file}" has ${problems.length} problem${problems.length > 1 ? 's' : ''}:\n${list}`, {
       exitCode: EXIT.usage,
     });
+  }
+}
+
+/**
+ * Checks every flag value given on the command line with the same parsers, before any work
+ * starts: the first bad one ends the command with one line (exit 2). (Values from --config were
+ * checked by applyConfig; defaults are valid by construction.)
+ */
+export function checkFlagValues(cmd: Command, env: Record<string, string | undefined>): void {
+  for (const option of cmd.options as readonly Option[]) {
+    const attr = option.attributeName();
+    if (cmd.getOptionValueSource(attr) !== 'cli') continue;
+    const check = CHECKS[attr];
+    const value = cmd.getOptionValue(attr) as unknown;
+    if (!check || value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) if (typeof v === 'string') check(v, option.long ?? attr, env);
   }
 }

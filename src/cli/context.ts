@@ -8,6 +8,11 @@ export interface CliContext {
   stderr: Writable & { isTTY?: boolean };
   env: Record<string, string | undefined>;
   version: string;
-  /** Aborted on the first SIGINT/SIGTERM. */
+  /** Aborted on the first SIGINT/SIGTERM (or a closed output pipe): stop starting work, keep results. */
   signal: AbortSignal;
+  /**
+   * Aborted on the second SIGINT/SIGTERM (or a closed output pipe): cut in-flight work off at once;
+   * what it saw so far is still reported and written.
+   */
+  cutoff?: AbortSignal;
 }

@@ -3,19 +3,22 @@
  * one-line message that names the flag and shows a valid example (exit code 2).
  */
 import { readFileSync } from 'node:fs';
+import { DURATION_GRAMMAR, parseDurationMs } from '../duration.js';
 import { usageError } from '../errors.js';
+import { redactUrl } from '../probe/redact.js';
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** `500ms`, `2.5s`, `2m`, `1h`, `1m30s`, or `0` → milliseconds. */
+/** A duration flag (the one grammar of src/duration.ts) → milliseconds. */
 export function parseDuration(text: string, flag: string): number {
-  const s = text.trim();
-  if (s === '0') return 0;
-  const parts = [...s.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== s) {
-    throw usageError('bad-duration', `${flag}: "${text}" is not a duration; use a unit, e.g. 500ms, 2.5s, 2m`);
-  }
-  return parts.reduce((total, p) => total + Number(p[1]) * UNITS[p[2]!]!, 0);
+  const ms = parseDurationMs(text);
+  if (ms === undefined) throw usageError('bad-duration', `${flag}: "${text}" is not a duration; use ${DURATION_GRAMMAR}`);
+  return ms;
+}
+
+/** A duration that must be above zero (`--duration 0s` would run nothing and pass). */
+export function parsePositiveDuration(text: string, flag: string): number {
+  const ms = parseDuration(text, flag);
+  if (ms <= 0) throw usageError('bad-duration', `${flag}: "${text}" must be longer than 0, e.g. 30s`);
+  return ms;
 }
 
 /** A whole number within bounds. */
@@ -36,26 +39,38 @@ export function parseSize(text: string, flag: string): number {
   return Math.floor(Number(m[1]) * factor);
 }
 
-/** An http(s) base URL. */
+/** An http(s) base URL. Error messages echo it redacted: a bad --url may still carry a token. */
 export function parseBaseUrl(text: string, flag = '--url'): string {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw usageError('bad-url', `${flag}: "${text}" is not a URL; use e.g. http://localhost:8000`);
+    throw usageError('bad-url', `${flag}: "${redactUrl(text)}" is not a URL; use e.g. http://localhost:8000`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw usageError('bad-url', `${flag}: "${text}" must start with http:// or https://`);
+    throw usageError('bad-url', `${flag}: "${redactUrl(text)}" must start with http:// or https://`);
   }
+  if (url.hostname === '') throw usageError('bad-url', `${flag}: "${redactUrl(text)}" names no host`);
   return url.toString().replace(/\/+$/, '');
 }
 
-/** `Name: value` → [name, value]; header names must be RFC 9110 tokens. */
+/**
+ * Headers that frame the message or belong to one connection (RFC 9110 §7.6.1, RFC 9112). The
+ * client sets them itself; a user-supplied one would corrupt the request on the wire.
+ */
+const FORBIDDEN_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer', 'proxy-connection', 'expect']);
+
+/** `Name: value` → [name, value]; header names must be RFC 9110 tokens. The value is never echoed. */
 export function parseHeader(text: string): [string, string] {
   const i = text.indexOf(':');
   const name = i > 0 ? text.slice(0, i).trim() : '';
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
-    throw usageError('bad-header', `-H: "${text}" is not a header; use "Name: value", e.g. -H "Authorization: Bearer TOKEN"`);
+    // Echo at most the first word: a header without its colon still holds its secret.
+    const first = text.trim().split(/[\s:]/)[0] ?? '';
+    throw usageError('bad-header', `-H: "${first}${first.length < text.trim().length ? '…' : ''}" is not a header; use "Name: value", e.g. -H "Authorization: Bearer TOKEN"`);
+  }
+  if (FORBIDDEN_HEADERS.has(name.toLowerCase())) {
+    throw usageError('bad-header', `-H: "${name}" is set by the HTTP client itself (message framing or the connection); remove it`);
   }
   const raw = text.slice(i + 1);
   const value = raw.trim();

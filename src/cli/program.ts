@@ -4,33 +4,66 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT, SsedoctorError } from '../errors.js';
-import { applyConfig } from './config.js';
+import { redactText } from '../probe/redact.js';
+import { applyConfig, checkFlagValues } from './config.js';
 import type { CliContext } from './context.js';
 import { declareLoad } from './declare/load.js';
 import { declareReport } from './declare/report.js';
 import { declareReproduce } from './declare/reproduce.js';
 import { declareServe } from './declare/serve.js';
 import { declareVerify } from './declare/verify.js';
+import { HELP_CONFIG, HELP_FOOTER } from './help.js';
+import { checkOutputPaths } from './output-paths.js';
+import { failedWrites } from './write-file.js';
 
-/** Interrupt handling: the first Ctrl-C stops gracefully (partial results are kept), the second exits. */
-function interruptSignal(): AbortSignal {
-  const controller = new AbortController();
-  let count = 0;
-  const onSignal = (name: NodeJS.Signals): void => {
-    count++;
-    if (count > 1) process.exit(EXIT.interrupted);
-    process.stderr.write(`\n${name}: stopping; press Ctrl-C again to quit at once\n`);
-    controller.abort(name);
-  };
+/**
+ * Stopping, shared by every command. The first SIGINT/SIGTERM stops gracefully (no new work;
+ * in-flight runs get their grace; partial results are kept); the second cuts in-flight runs off
+ * at once and still writes everything; the third exits at once. A closed output pipe
+ * (`| head -1`) stops like the second: nobody reads the rest.
+ */
+const stopping = new AbortController();
+const cutting = new AbortController();
+let signals = 0;
+let pipeClosed = false;
+
+function onSignal(name: NodeJS.Signals): void {
+  signals++;
+  if (signals >= 3) process.exit(EXIT.interrupted);
+  if (signals === 1) {
+    process.stderr.write(`\n${name}: stopping; press Ctrl-C again to cut in-flight runs off (results are still written)\n`);
+    stopping.abort(name);
+  } else {
+    process.stderr.write(`\n${name}: cutting in-flight runs off; writing results; a third Ctrl-C quits at once\n`);
+    cutting.abort(name);
+  }
+}
+
+/** EPIPE on stdout or stderr: stop quietly, no stack trace (the reader has gone). */
+function guardPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+      pipeClosed = true;
+      stopping.abort('EPIPE');
+      cutting.abort('EPIPE');
+    });
+  }
+}
+
+let handlersInstalled = false;
+function installHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  return controller.signal;
 }
 
 let version = '';
 
 function context(): CliContext {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, version, signal: interruptSignal() };
+  installHandlers();
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, version, signal: stopping.signal, cutoff: cutting.signal };
 }
 
 function buildProgram(): Command {
@@ -39,8 +72,15 @@ function buildProgram(): Command {
     .version(version, '-v, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  program.hook('preAction', (_program, action) => applyConfig(action, process.env));
+    .configureOutput({ writeErr: (s) => process.stderr.write(redactText(s)) })
+    .configureHelp(HELP_CONFIG)
+    .addHelpText('after', HELP_FOOTER);
+  // Before any work: the config file, every flag value, and every output path (exit 2 at once).
+  program.hook('preAction', (_program, action) => {
+    applyConfig(action, process.env);
+    checkFlagValues(action, process.env);
+    checkOutputPaths(action);
+  });
 
   declareVerify(program, context);
   declareLoad(program, context);
@@ -53,6 +93,7 @@ function buildProgram(): Command {
 /** Parses `argv` and runs the command; sets process.exitCode. */
 export async function run(argv: string[], toolVersion: string): Promise<void> {
   version = toolVersion;
+  guardPipes();
   const program = buildProgram();
   if (argv.length <= 2) {
     program.outputHelp();
@@ -63,6 +104,9 @@ export async function run(argv: string[], toolVersion: string): Promise<void> {
   } catch (err) {
     process.exitCode = exitCodeFor(err);
   }
+  if (failedWrites.length > 0 && !process.exitCode) process.exitCode = EXIT.usage; // a file asked for went elsewhere
+  // Cut off (second Ctrl-C, closed pipe): results are written; in-flight sockets must not hold the exit.
+  if (cutting.signal.aborted || pipeClosed) process.exit(process.exitCode ?? 0);
 }
 
 /** The one place errors become exit codes and one-line messages. */
@@ -72,11 +116,11 @@ function exitCodeFor(err: unknown): number {
     return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
   if (err instanceof SsedoctorError) {
-    process.stderr.write(`ssedoctor: ${err.message}\n`);
+    process.stderr.write(`ssedoctor: ${redactText(err.message)}\n`);
     if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
     return err.exitCode;
   }
-  const message = err instanceof Error ? err.message : String(err);
+  const message = redactText(err instanceof Error ? err.message : String(err));
   process.stderr.write(`ssedoctor: internal error: ${message}\nPlease report this with the command you ran.\n`);
   if (process.env.SSEDOCTOR_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
   return EXIT.unhealthy;

@@ -2,11 +2,12 @@
  * CI thresholds, k6 style but for this domain:
  *   rate(early-404)<0.1%    share of finished runs with that outcome (`ok` = healthy)
  *   count(heartbeat-only)==0
- *   p99(first-node-event)<2s   p50/p90/p95/p99/p99.9/max/mean/min of a metric
+ *   p99(first-node-event)<2s   p50/p90/p95/p99/p99.9/max/mean/min of a metric (durations: src/duration.ts)
  *   max(server-lookups)<=10
  * Pure: parse text → Threshold, evaluate against the aggregate.
  */
 import { OUTCOME_CODES, type OutcomeCode } from '../classify/outcomes.js';
+import { DURATION_GRAMMAR, parseDurationMs } from '../duration.js';
 import { SsedoctorError, EXIT } from '../errors.js';
 import { METRIC_NAMES, TIMING_METRICS, type LoadMetrics, type MetricName } from './metrics.js';
 
@@ -26,7 +27,6 @@ export interface ThresholdVerdict {
 }
 
 const STATS: Stat[] = ['p50', 'p90', 'p95', 'p99', 'p99.9', 'max', 'min', 'mean'];
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
 
 function fail(text: string, why: string): never {
   throw new SsedoctorError('bad-threshold', `--threshold "${text}": ${why}`, {
@@ -37,11 +37,15 @@ function fail(text: string, why: string): never {
 
 /** Parses one threshold expression; throws a usage error naming what is wrong. */
 export function parseThreshold(text: string): Threshold {
-  const m = /^\s*([a-z0-9.]+)\(([a-z0-9-]+)\)\s*(<=|>=|==|<|>)\s*([0-9.]+)\s*(%|ms|s|m)?\s*$/i.exec(text);
+  const m = /^\s*([a-z0-9.]+)\(([a-z0-9-]+)\)\s*(<=|>=|==|<|>)\s*(\S+)\s*$/i.exec(text);
   if (!m) fail(text, 'expected FUNCTION(NAME) OP VALUE');
-  const [, fn, name, op, num, unit] = m as unknown as [string, string, string, Op, string, string | undefined];
-  const value = Number(num);
-  if (!Number.isFinite(value)) fail(text, `"${num}" is not a number`);
+  const [, fn, name, op, raw] = m as unknown as [string, string, string, Op, string];
+  // The value: a plain number, a percentage, or a duration in the one grammar (src/duration.ts).
+  const plain = /^(\d+(?:\.\d+)?|\.\d+)(%?)$/.exec(raw);
+  const unit: '%' | 'duration' | undefined = plain ? (plain[2] ? '%' : undefined) : 'duration';
+  const durationMs = unit === 'duration' ? parseDurationMs(raw) : undefined;
+  if (unit === 'duration' && durationMs === undefined) fail(text, `"${raw}" is not a number, a percentage or a duration (${DURATION_GRAMMAR})`);
+  const value = plain ? Number(plain[1]) : durationMs!;
   if (fn === 'rate' || fn === 'count') {
     const known = [...OUTCOME_CODES, 'ok', 'dropped'];
     if (!known.includes(name)) fail(text, `unknown outcome "${name}" (known: ${known.join(', ')})`);
@@ -52,9 +56,10 @@ export function parseThreshold(text: string): Threshold {
   if (!STATS.includes(fn as Stat)) fail(text, `unknown function "${fn}" (rate, count, ${STATS.join(', ')})`);
   if (!METRIC_NAMES.includes(name as MetricName)) fail(text, `unknown metric "${name}" (known: ${METRIC_NAMES.join(', ')})`);
   const timing = name in TIMING_METRICS;
-  if (timing && (!unit || unit === '%')) fail(text, `${name} is a duration: give a unit, e.g. 2s or 500ms`);
+  // `0` alone is a duration too (the grammar's one unitless value).
+  if (timing && unit !== 'duration' && raw !== '0') fail(text, `${name} is a duration: give a unit, e.g. 2s or 500ms`);
   if (!timing && unit) fail(text, `${name} is a count: give a plain number`);
-  return { text, kind: 'stat', stat: fn as Stat, metric: name as MetricName, op, value: timing ? value * UNITS[unit!]! : value };
+  return { text, kind: 'stat', stat: fn as Stat, metric: name as MetricName, op, value };
 }
 
 function compare(actual: number, op: Op, value: number): boolean {

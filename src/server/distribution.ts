@@ -1,13 +1,15 @@
 /**
  * Delay distributions for the reference server (persistence delay, node durations).
  *
- * Syntax (durations take `ms` or `s`; a bare number is seconds, as in the origin's env vars):
+ * Syntax (durations follow ssedoctor's one grammar, src/duration.ts: `300ms`, `1.5s`, `2m`):
  *   `300ms`                 fixed
  *   `100ms..800ms`          uniform between the bounds
  *   `exp(300ms)`            exponential with that mean
  *   `lognormal(1s,0.8)`     log-normal with that median and sigma (shape)
  *   `never`                 infinite: the thing never happens
  */
+
+import { parseDurationMs } from '../duration.js';
 
 /** A sampler that returns a delay in ms (never negative). */
 export interface Distribution {
@@ -16,12 +18,9 @@ export interface Distribution {
   sample(random: () => number): number;
 }
 
-/** Parses `250ms`, `1.5s` or `2` (seconds) into ms; undefined when malformed. */
+/** Parses `250ms`, `1.5s`, `2m` into ms (the shared grammar); undefined when malformed. */
 export function parseServerDuration(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s)?\s*$/.exec(text);
-  if (!m) return undefined;
-  const value = Number(m[1]);
-  return m[2] === 'ms' ? value : value * 1000;
+  return parseDurationMs(text);
 }
 
 /** Parses the distribution syntax above; throws a RangeError with a readable message when malformed. */
@@ -29,7 +28,7 @@ export function parseDistribution(text: string): Distribution {
   const spec = text.trim();
   const fail = (): never => {
     throw new RangeError(
-      `bad delay distribution "${text}": use 300ms, 100ms..800ms, exp(300ms) or lognormal(1s,0.8)`,
+      `bad delay distribution "${text}": use 300ms, 100ms..800ms, exp(300ms), lognormal(1s,0.8) or never (durations take a unit)`,
     );
   };
   const duration = (s: string | undefined): number => parseServerDuration(s ?? '') ?? fail();
