@@ -3,10 +3,11 @@
  * and the node timeline. All times are ms since the enqueue request was sent (T0).
  */
 import type { StreamAttempt, StreamRecord, Transcript } from '../model.js';
+import { isRoutingNotFound } from '../wire.js';
+import { LOOKUP_ATTEMPTS_HEADER, numericHeader, serverWait, type WaitSource } from './server-wait.js';
+import { waterfall } from './waterfall.js';
 
-/** Response headers through which a server reports its own decision-set lookup. */
-export const LOOKUP_ATTEMPTS_HEADER = 'x-lookup-attempts';
-export const LOOKUP_WAIT_HEADER = 'x-lookup-wait-ms';
+export { LOOKUP_ATTEMPTS_HEADER, LOOKUP_WAIT_HEADER, numericHeader } from './server-wait.js';
 
 /** Event types that mean the workflow moved (as opposed to keep-alives). */
 const NODE_EVENTS = new Set(['node-start', 'node-complete']);
@@ -25,14 +26,18 @@ export interface RunTimings {
   enqueueMs?: number;
   /** T0 → head of the last stream response. */
   headersMs?: number;
-  /** Time the server spent looking the decision set up, summed over attempts (from its headers). */
+  /** Time the server spent looking the decision set up, summed over attempts (headers, else inferred: see `waits`). */
   serverWaitMs?: number;
   /** The server's lookup wait on the attempt that opened the stream: how late persistence was. */
   openedWaitMs?: number;
-  /** The longest server lookup wait that still ended in 404 (a window strategy's full window). */
+  /** The longest server lookup wait that still ended in a decision-set 404 (a window strategy's full window). */
   notFoundWaitMs?: number;
   /** T0 → first dispatched event of any type. */
   firstEventMs?: number;
+  /** T0 → first meaningful event (not a comment, not a heartbeat) on the stream that opened. */
+  firstMeaningfulEventMs?: number;
+  /** Longest interval with no meaningful event between the stream's head and its end. */
+  longestStallMs?: number;
   /** T0 → first node-start / node-complete. */
   firstNodeEventMs?: number;
   /** T0 → the terminal event. */
@@ -62,19 +67,32 @@ export interface RunCounts {
   reads: number;
 }
 
+/** The lookup wait of one stream attempt, with where the figure came from. */
+export interface AttemptWait {
+  attempt: number;
+  status?: number;
+  /** ms */
+  ms: number;
+  source: WaitSource;
+  /** Server lookups (`x-lookup-attempts`), when sent. */
+  lookups?: number;
+}
+
+/** Where the summed, opened and not-found waits in RunTimings came from (`inferred` if any part was). */
+export interface WaitSources {
+  serverWait?: WaitSource;
+  openedWait?: WaitSource;
+  notFoundWait?: WaitSource;
+}
+
 export interface RunMetrics {
   attempts: RunAttempts;
+  /** Every attempt's lookup wait (headers where sent, else GET → head); attempts without a head are left out. */
+  waits: AttemptWait[];
+  waitSources: WaitSources;
   timings: RunTimings;
   counts: RunCounts;
   nodes: NodeSpan[];
-}
-
-/** Reads a numeric response header; undefined when absent or not a number. */
-export function numericHeader(attempt: StreamAttempt, name: string): number | undefined {
-  const raw = attempt.headers?.[name];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const n = Number(raw);
-  return Number.isFinite(n) ? n : undefined;
 }
 
 function sumHeader(attempts: StreamAttempt[], name: string): number | undefined {
@@ -131,20 +149,40 @@ export function runMetrics(t: Transcript): RunMetrics {
   const timings: RunTimings = { totalMs: t.endMs };
   if (t.enqueue.headersMs !== undefined) timings.enqueueMs = t.enqueue.headersMs - t.enqueue.sentMs;
   if (last?.headersMs !== undefined) timings.headersMs = last.headersMs;
-  const wait = sumHeader(t.attempts, LOOKUP_WAIT_HEADER);
-  if (wait !== undefined) timings.serverWaitMs = wait;
-  const openedAttempt = t.attempts.find((a) => a.status === 200);
-  const openedWait = openedAttempt && numericHeader(openedAttempt, LOOKUP_WAIT_HEADER);
-  if (openedWait !== undefined) timings.openedWaitMs = openedWait;
-  const notFoundWaits = t.attempts
-    .filter((a) => a.status === 404)
-    .map((a) => numericHeader(a, LOOKUP_WAIT_HEADER))
-    .filter((v): v is number => v !== undefined);
-  if (notFoundWaits.length > 0) timings.notFoundWaitMs = Math.max(...notFoundWaits);
+
+  const waits: AttemptWait[] = [];
+  for (const a of t.attempts) {
+    const w = serverWait(a);
+    if (w) waits.push({ attempt: a.attempt, ...(a.status !== undefined ? { status: a.status } : {}), ...w });
+  }
+  const waitSources: WaitSources = {};
+  const sourceOf = (list: AttemptWait[]): WaitSource => (list.some((w) => w.source === 'inferred') ? 'inferred' : 'header');
+  if (waits.length > 0) {
+    timings.serverWaitMs = waits.reduce((n, w) => n + w.ms, 0);
+    waitSources.serverWait = sourceOf(waits);
+  }
+  const openedWait = waits.find((w) => w.status === 200);
+  if (openedWait) {
+    timings.openedWaitMs = openedWait.ms;
+    waitSources.openedWait = openedWait.source;
+  }
+  // A routing 404 ({"detail":"Not Found"}) is a wrong path, not a lookup that gave up.
+  const notFound = waits.filter((w) => {
+    const a = t.attempts.find((x) => x.attempt === w.attempt);
+    return w.status === 404 && !isRoutingNotFound(404, a?.bodyPreview);
+  });
+  if (notFound.length > 0) {
+    const longest = notFound.reduce((x, y) => (y.ms > x.ms ? y : x));
+    timings.notFoundWaitMs = longest.ms;
+    waitSources.notFoundWait = longest.source;
+  }
+  const w = waterfall(t);
+  if (w.firstEventMs !== undefined) timings.firstMeaningfulEventMs = w.firstEventMs;
+  if (w.longestStallMs !== undefined) timings.longestStallMs = w.longestStallMs;
   if (first) timings.firstEventMs = first.atMs;
   if (firstNode) timings.firstNodeEventMs = firstNode.atMs;
   if (terminal) timings.terminalMs = terminal.atMs;
   else if (last?.end === 'terminal') timings.terminalMs = last.endMs; // past the record cap
 
-  return { attempts, timings, counts, nodes: [...nodes.values()] };
+  return { attempts, waits, waitSources, timings, counts, nodes: [...nodes.values()] };
 }
