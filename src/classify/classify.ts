@@ -4,9 +4,9 @@
  */
 import type { StreamAttempt, Transcript } from '../model.js';
 import { isEventStream, isRoutingNotFound } from '../wire.js';
-import { LOOKUP_WAIT_HEADER, numericHeader } from './metrics.js';
 import { classifyNetError } from './network-errors.js';
 import type { OutcomeCode } from './outcomes.js';
+import { serverWait, waitSourceText } from './server-wait.js';
 
 export interface Classification {
   outcome: OutcomeCode;
@@ -40,10 +40,10 @@ export function classify(t: Transcript): Classification {
       ? `404 on ${n404} attempt${n404 > 1 ? 's' : ''}; attempt ${last.attempt} opened the stream and ended ${final.outcome}`
       : `404 on all ${n404} attempt${n404 > 1 ? 's' : ''}${final.outcome === 'early-404' ? '' : `; the last ended ${final.outcome}`}`;
     // A server that waited its whole window and still found nothing points at the id or a lost write (origin §7.8).
-    const waited = numericHeader(first, LOOKUP_WAIT_HEADER) ?? 0;
+    const waited = serverWait(first);
     const why =
-      waited >= 1000
-        ? `; the server looked for ${(waited / 1000).toFixed(1)} s first: a slow write, or a wrong id (job_id or thread_id instead of decision_set_id?)`
+      waited && waited.ms >= 1000
+        ? `; the server looked for ${(waited.ms / 1000).toFixed(1)} s first (${waitSourceText(waited.source)}): a slow write, or a wrong id (job_id or thread_id instead of decision_set_id?)`
         : '';
     return { outcome: 'early-404', detail: detail + why };
   }
@@ -67,6 +67,8 @@ function classifyAttempt(t: Transcript, a: StreamAttempt): Classification {
     return { outcome: 'closed-early', detail: `the connection closed before a response head (${code})` };
   }
   if (isDecisionSet404(a)) return { outcome: 'early-404', detail: `HTTP 404: ${oneLine(a.bodyPreview)}` };
+  const redirect = redirectProblem(a);
+  if (redirect) return { outcome: 'http-error', detail: redirect };
   if (a.status !== 200) return { outcome: 'http-error', detail: `HTTP ${a.status}: ${oneLine(a.bodyPreview)}` };
   const ct = a.headers?.['content-type'];
   if (!isEventStream(ct)) return { outcome: 'not-sse', detail: `content-type is ${ct ? `"${ct}"` : 'missing'}` };
@@ -93,6 +95,35 @@ function classifyAttempt(t: Transcript, a: StreamAttempt): Classification {
   if (progressCount > 0) return { outcome: 'stalled', detail: `${progressCount} progress events, then ${why}` };
   if (keepalives > 0) return { outcome: 'heartbeat-only', detail: `${keepalives} heartbeats/pings and no progress; ${why}` };
   return { outcome: 'timeout', detail: 'the stream opened but stayed silent until --observe elapsed' };
+}
+
+/**
+ * A redirect chain that ended on a 3xx answer (a loop, or more hops than followed), in words:
+ * `redirect loop: /a → /b → /a` or `more than 5 redirects: /a → … → /f`. Undefined otherwise.
+ */
+export function redirectProblem(a: StreamAttempt): string | undefined {
+  if (a.status === undefined || a.status < 300 || a.status > 399) return undefined;
+  const chain = [a.url, ...(a.redirects ?? []).map((r) => r.location)];
+  const next = a.headers?.location;
+  if (next !== undefined && chain.at(-1) !== next) chain.push(next);
+  const base = a.url;
+  const shown = chain.map((u) => shortUrl(u, base));
+  const loop = new Set(shown).size < shown.length;
+  const hops = a.redirects?.length ?? 0;
+  const path = shown.length > 8 ? [...shown.slice(0, 3), '…', ...shown.slice(-3)] : shown;
+  if (loop) return `redirect loop: ${path.join(' → ')} (HTTP ${a.status})`;
+  if (hops === 0) return next ? `HTTP ${a.status} to ${shortUrl(next, base)}, not followed` : undefined;
+  return `more than ${hops} redirects: ${path.join(' → ')} (HTTP ${a.status})`;
+}
+
+/** A URL's path and query when it shares `base`'s origin, else the whole URL. */
+function shortUrl(url: string, base: string): string {
+  try {
+    const u = new URL(url, base);
+    return u.origin === new URL(base).origin ? `${u.pathname}${u.search}` : u.href;
+  } catch {
+    return url;
+  }
 }
 
 function errorText(data: string | undefined): string {

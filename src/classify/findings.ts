@@ -1,29 +1,196 @@
 /**
- * Warnings that do not decide the outcome but explain it or predict trouble: held headers,
- * missing SSE headers, compression, unterminated events, retry storms, slow lookups.
- * Thresholds follow the timing anchors in sse-conformance.md §5.
+ * Findings: what does not decide the outcome but explains it or predicts trouble. Each one is
+ * raised only on evidence and carries that evidence (times in ms since T0, byte counts, header
+ * values); a layer (proxy, application) is named only when a header shows it (path-evidence.ts).
+ * Thresholds follow the timing anchors in sse-conformance.md §5. Pure.
  */
-import type { Transcript } from '../model.js';
-import { LOOKUP_WAIT_HEADER, numericHeader } from './metrics.js';
+import type { StreamAttempt, Transcript } from '../model.js';
+import { isRoutingNotFound } from '../wire.js';
+import { heldLayer, pathEvidence, type Layer, type PathEvidence } from './path-evidence.js';
+import { finalRequestMs, serverWait, waitSourceText, type ServerWait } from './server-wait.js';
+import { isMeaningful, streamAttempt, waterfall } from './waterfall.js';
+
+export type { Layer } from './path-evidence.js';
+
+/** Evidence values: ms figures (rounded to 0.1), byte counts, header values; null for "not seen". */
+export type Evidence = Record<string, string | number | null>;
 
 export interface Finding {
+  /** Stable code: head-held, slow-lookup, window-exhausted, body-buffered, compressed, compression-holds-events, idle-cutoff, ... */
   code: string;
   message: string;
+  /** The measurements the finding rests on. */
+  evidence: Evidence;
+  /** Who is to blame, when the evidence shows it. */
+  layer?: Layer;
 }
 
 /** Head later than this after the request, beyond the server's own lookup wait, counts as held (ms). */
-const HELD_HEADERS_MS = 1000;
+export const HELD_HEAD_MS = 1000;
 /** Head and first byte this close together mean the head waited for the body (ms). */
-const SAME_PACKET_MS = 50;
-/** A server-side lookup wait from this long on is worth a warning (ms). */
-const SLOW_LOOKUP_MS = 1000;
+export const SAME_PACKET_MS = 50;
+/** A server-side lookup wait from this long on is worth a finding; a 404 after it is a spent window (ms). */
+export const SLOW_LOOKUP_MS = 1000;
 /** Live events sent this far apart yet delivered in one read were held back on the way (ms). */
-const BURST_SPAN_MS = 1000;
+export const BURST_SPAN_MS = 1000;
+/** A stream closed this long after its last byte, without the terminal event, was cut off idle (ms). */
+export const IDLE_CUTOFF_MS = 1000;
 /** Events stamped this long before the response head are history, not live progress (ms; allows clock rounding). */
 const REPLAY_SLACK_MS = 50;
 
 /** Findings that explain a silent or late stream by what happened on the wire. */
-const WIRE_EXPLANATIONS = new Set(['compressed', 'headers-held', 'buffered']);
+const WIRE_EXPLANATIONS = new Set(['head-held', 'body-buffered', 'compression-holds-events', 'compressed', 'idle-cutoff']);
+
+/** Known idle timeouts (s) and who sets them: named only when the measured cut-off matches within ±2 s. */
+const KNOWN_IDLE_TIMEOUTS: [number, string][] = [
+  [55, 'Heroku router (55 s rolling idle window)'],
+  [60, 'nginx proxy_read_timeout / AWS ALB idle timeout default (60 s)'],
+  [100, 'Cloudflare proxy read timeout (100 s)'],
+  [300, 'a 5-minute idle timeout (300 s)'],
+];
+
+const r1 = (ms: number | undefined): number | null => (ms === undefined ? null : Math.round(ms * 10) / 10);
+
+/** Lists the findings of a run, most important first. */
+export function findings(t: Transcript): Finding[] {
+  const out: Finding[] = [];
+  out.push(...notFoundFindings(t));
+  for (const a of t.attempts) {
+    if (a.status !== 200 || !a.headers) continue;
+    out.push(...streamFindings(t, a));
+  }
+  out.push(...compressionComparison(t));
+  out.push(...corsFindings(t));
+  const job = jobStatusFinding(t);
+  if (job) {
+    // First, unless something on the wire explains the silence better: then right after it.
+    const lastWire = out.map((f) => WIRE_EXPLANATIONS.has(f.code)).lastIndexOf(true);
+    out.splice(lastWire + 1, 0, job);
+  }
+  return order(dedupe(out));
+}
+
+/** Wire explanations first, in a fixed order; the rest as found. */
+function order(list: Finding[]): Finding[] {
+  const rank = ['head-held', 'window-exhausted', 'slow-lookup', 'body-buffered', 'compression-holds-events', 'compressed', 'idle-cutoff'];
+  const r = (f: Finding): number => (rank.includes(f.code) ? rank.indexOf(f.code) : rank.length);
+  return list.map((f, i) => [f, i] as const).sort(([x, i], [y, j]) => r(x) - r(y) || i - j).map(([f]) => f);
+}
+
+/** A 404 after the server polled for a second or more: its retry window ran out before the job was persisted. */
+function notFoundFindings(t: Transcript): Finding[] {
+  const spent = t.attempts
+    .filter((a) => a.status === 404 && !isRoutingNotFound(404, a.bodyPreview))
+    .map((a) => ({ a, w: serverWait(a) }))
+    .filter((x): x is { a: StreamAttempt; w: ServerWait } => x.w !== undefined && x.w.ms >= SLOW_LOOKUP_MS);
+  if (spent.length === 0) return [];
+  const { a, w } = spent.reduce((x, y) => (y.w.ms > x.w.ms ? y : x));
+  const lookups = w.lookups !== undefined ? `, ${w.lookups} lookups` : '';
+  const times = spent.length > 1 ? ` (on ${spent.length} attempts)` : '';
+  return [
+    {
+      code: 'window-exhausted',
+      message: `the server's retry window (≈${(w.ms / 1000).toFixed(1)} s) ran out before the job was persisted: 404 after ${fmt(w.ms)} of lookups${lookups} (${waitSourceText(w.source)})${times}`,
+      evidence: { attempt: a.attempt, status: 404, waitMs: r1(w.ms), waitSource: w.source, lookups: w.lookups ?? null, attempts404: spent.length },
+      layer: 'application',
+    },
+  ];
+}
+
+/** Findings about one stream response that opened (200 with headers). */
+function streamFindings(t: Transcript, a: StreamAttempt): Finding[] {
+  const out: Finding[] = [];
+  const h = a.headers!;
+  const path = pathEvidence(h);
+  const wait = serverWait(a);
+  const held = heldHead(a, wait, path);
+  if (held) out.push(held);
+  if (wait && wait.ms >= SLOW_LOOKUP_MS && !(held && wait.source === 'inferred')) {
+    const lookups = wait.lookups !== undefined ? ` over ${wait.lookups} lookups` : '';
+    out.push({
+      code: 'slow-lookup',
+      message: `the server waited ${fmt(wait.ms)}${lookups} for the decision set to be persisted on attempt ${a.attempt} (${waitSourceText(wait.source)})`,
+      evidence: { attempt: a.attempt, waitMs: r1(wait.ms), waitSource: wait.source, lookups: wait.lookups ?? null, getSentMs: r1(finalRequestMs(a)), headMs: r1(a.headersMs) },
+      layer: 'application',
+    });
+  }
+  if (!held) {
+    const burst = bodyBuffered(t, a, path);
+    if (burst) out.push(burst);
+  }
+  const encoding = h['content-encoding'];
+  if (encoding && encoding.toLowerCase() !== 'identity') out.push(compressedFinding(t, a, encoding));
+  const idle = idleCutoff(t, a, path);
+  if (idle) out.push(idle);
+  if (h['content-length']) {
+    out.push({ code: 'content-length', message: `the stream has a Content-Length (${h['content-length']} bytes), so it cannot stay open`, evidence: { contentLength: h['content-length'] } });
+  }
+  const cc = h['cache-control'] ?? '';
+  if (!/no-cache|no-store/.test(cc)) {
+    out.push({ code: 'cache-control', message: 'no "Cache-Control: no-cache" on the stream; caches may hold or replay it', evidence: { cacheControl: h['cache-control'] ?? null } });
+  }
+  if (a.pendingBytes) {
+    out.push({
+      code: 'unterminated',
+      message: `${a.pendingBytes} characters of an event never ended with a blank line, so it was never dispatched`,
+      evidence: { pendingBytes: a.pendingBytes, endMs: r1(a.endMs), end: a.end ?? null },
+    });
+  }
+  for (const w of a.warnings.slice(0, 3)) out.push({ code: 'parse-warning', message: w, evidence: { attempt: a.attempt } });
+  const replayed = replayedCount(t, a);
+  if (replayed > 0) {
+    out.push({
+      code: 'replayed',
+      message: `${replayed} events were history replayed on connect, sent before the stream opened`,
+      evidence: { replayedEvents: replayed, headMs: r1(a.headersMs) },
+    });
+  }
+  const starts = a.counts['workflow-start'] ?? 0;
+  if (starts > 1) out.push({ code: 'retry-storm', message: `${starts} workflow-start events on one stream: the job was retried`, evidence: { workflowStarts: starts } });
+  return out;
+}
+
+/**
+ * Head held: it came over a second after the request beyond the server's own measured lookup wait,
+ * together with the first body byte. Without lookup headers the whole GET → head counts (a slow lookup
+ * whose first frame follows later is told apart by that separate first byte).
+ */
+function heldHead(a: StreamAttempt, wait: ServerWait | undefined, path: PathEvidence): Finding | undefined {
+  if (a.headersMs === undefined || a.firstByteMs === undefined) return undefined;
+  const getAt = finalRequestMs(a);
+  const lookup = wait?.source === 'header' ? wait.ms : 0;
+  const lag = a.headersMs - getAt - lookup;
+  const together = a.firstByteMs - a.headersMs;
+  if (lag <= HELD_HEAD_MS || together >= SAME_PACKET_MS) return undefined;
+  const layer = heldLayer(path);
+  const who =
+    layer === 'proxy'
+      ? `a proxy held the response head ${secs(lag)} until the first body byte (${path.text})`
+      : layer === 'application'
+        ? `the application held its response head ${secs(lag)} until its first frame (${path.text})`
+        : `the response head was held ${secs(lag)} until the first body byte (${path.text}: the layer is not known)`;
+  const unmeasured = wait?.source === 'header' ? '' : '; the server sent no lookup headers, so a lookup that ended with a frame ready looks the same';
+  const fix =
+    layer === 'proxy'
+      ? 'flush a comment such as ": ok" right after the head (proxies and HTTP/2 ingresses forward the head with the first DATA frame)'
+      : 'write a comment such as ": ok" right after the head, so the head goes out at once';
+  return {
+    code: 'head-held',
+    message: `${who}${unmeasured}; ${fix}`,
+    evidence: {
+      getSentMs: r1(getAt),
+      headMs: r1(a.headersMs),
+      firstByteMs: r1(a.firstByteMs),
+      headLagMs: r1(lag),
+      headToFirstByteMs: r1(together),
+      serverWaitMs: wait?.source === 'header' ? r1(wait.ms) : null,
+      server: path.server,
+      via: path.via,
+      xAccelBuffering: a.headers?.['x-accel-buffering'] ?? null,
+    },
+    layer,
+  };
+}
 
 /** The envelope's `timestamp` as epoch ms (the first `"timestamp"` key: the origin writes it before `data`). */
 function sentAt(data: string): number | undefined {
@@ -32,95 +199,173 @@ function sentAt(data: string): number | undefined {
   return Number.isFinite(ms) ? ms : undefined;
 }
 
-/** Lists the findings of a run, most important first. */
-export function findings(t: Transcript): Finding[] {
-  const out: Finding[] = [];
-  for (const a of t.attempts) {
-    if (a.status !== 200 || !a.headers) continue;
-    const h = a.headers;
-    const wait = numericHeader(a, LOOKUP_WAIT_HEADER) ?? 0;
-    if (a.headersMs !== undefined && a.firstByteMs !== undefined) {
-      const headLag = a.headersMs - a.requestedMs - wait;
-      if (headLag > HELD_HEADERS_MS && a.firstByteMs - a.headersMs < SAME_PACKET_MS) {
-        out.push({
-          code: 'headers-held',
-          message: `the response head waited ${fmt(headLag)} for the first body byte (a buffering proxy, or no early flush); send a comment such as ": ok" right after the head`,
-        });
-      }
-    }
-    if (wait >= SLOW_LOOKUP_MS) {
-      out.push({ code: 'slow-lookup', message: `the server waited ${fmt(wait)} for the decision set to be persisted on attempt ${a.attempt}` });
-    }
-    if (h['content-encoding'] && h['content-encoding'] !== 'identity') {
-      out.push({ code: 'compressed', message: `the stream is compressed (${h['content-encoding']}); compression buffers events until a block fills` });
-    }
-    if (h['content-length']) out.push({ code: 'content-length', message: 'the stream has a Content-Length, so it cannot stay open' });
-    const cc = h['cache-control'] ?? '';
-    if (!/no-cache|no-store/.test(cc)) out.push({ code: 'cache-control', message: 'no "Cache-Control: no-cache" on the stream; caches may buffer it' });
-    if (h['x-accel-buffering'] !== 'no') out.push({ code: 'proxy-buffering', message: 'no "X-Accel-Buffering: no"; an nginx in front would buffer the stream' });
-    if (a.pendingBytes) out.push({ code: 'unterminated', message: `${a.pendingBytes} characters of an event never ended with a blank line, so it was never dispatched` });
-    for (const w of a.warnings.slice(0, 3)) out.push({ code: 'parse-warning', message: w });
-    out.push(...timestampFindings(t, a));
-    const starts = a.counts['workflow-start'] ?? 0;
-    if (starts > 1) out.push({ code: 'retry-storm', message: `${starts} workflow-start events on one stream: the job was retried` });
-  }
-  out.push(...corsFindings(t));
-  const job = t.jobStatus;
-  if (job?.status) {
-    const meaning: Record<string, string> = {
-      queued: 'no worker picked the job up (a queued or idle worker; the stream is connected but waiting)',
-      running: 'the job is running but nothing reached this client (published in another process or replica, or held back on the way)',
-      completed: 'the job completed but its events never reached this client (split-brain across workers or replicas, or held back on the way)',
-      failed: 'the job failed without an error event on the stream',
-      waiting_approval: 'the job is paused for human approval (HITL interactive mode sends no terminal event)',
-    };
-    // First, unless something on the wire explains the silence better (compression, buffering): then after it.
-    const lastWire = out.map((f) => WIRE_EXPLANATIONS.has(f.code)).lastIndexOf(true);
-    out.splice(lastWire + 1, 0, { code: 'job-status', message: `job status is "${job.status}": ${meaning[job.status] ?? 'see the job'}` });
-  }
-  return dedupe(out);
+/** History is what was sent before this response's head (origin §2.5: the last 50 events are replayed). */
+function openedAtEpoch(t: Transcript, a: StreamAttempt): number {
+  return t.t0EpochMs + (a.headersMs ?? a.requestedMs);
+}
+
+function replayedCount(t: Transcript, a: StreamAttempt): number {
+  const openedAt = openedAtEpoch(t, a);
+  return a.records.filter((r) => {
+    if (r.kind !== 'event') return false;
+    const at = sentAt(r.data);
+    return at !== undefined && at < openedAt - REPLAY_SLACK_MS;
+  }).length;
 }
 
 /**
- * From the envelopes' own timestamps: history replayed on connect (origin §2.5: a late joiner sees only
- * the last 50 events), and live events that were sent over a second or more but arrived in one read
- * (a buffering proxy, compression, or a blocked server loop).
+ * Body held on the way, head on time: ≥ 3 live events whose envelope timestamps span ≥ 1 s arrived in
+ * one read, or every meaningful event arrived in the last read, as the stream closed, ≥ 1 s after the head.
  */
-function timestampFindings(t: Transcript, a: Transcript['attempts'][number]): Finding[] {
-  // History is what was sent before this response's head; everything after is live.
-  const openedAt = t.t0EpochMs + (a.headersMs ?? a.requestedMs);
-  let replayed = 0;
-  let worstSpan = 0;
-  let worstCount = 0;
-  let i = 0;
+function bodyBuffered(t: Transcript, a: StreamAttempt, path: PathEvidence): Finding | undefined {
+  const openedAt = openedAtEpoch(t, a);
+  const heartbeats = new Set(t.heartbeatEvents);
   const events = a.records.filter((r) => r.kind === 'event');
-  while (i < events.length) {
+  let worst: { span: number; count: number; read: number; atMs: number } | undefined;
+  let stamped = false;
+  for (let i = 0; i < events.length; ) {
     let j = i;
     while (j < events.length && events[j]!.read === events[i]!.read) j++;
     const live: number[] = [];
     for (let k = i; k < j; k++) {
       const at = sentAt(events[k]!.data);
       if (at === undefined) continue;
-      if (at < openedAt - REPLAY_SLACK_MS) replayed++;
-      else live.push(at);
+      stamped = true;
+      if (at >= openedAt - REPLAY_SLACK_MS) live.push(at);
     }
     if (live.length >= 3) {
       const span = Math.max(...live) - Math.min(...live);
-      if (span > worstSpan) [worstSpan, worstCount] = [span, live.length];
+      if (!worst || span > worst.span) worst = { span, count: live.length, read: events[i]!.read, atMs: events[i]!.atMs };
     }
     i = j;
   }
-  const out: Finding[] = [];
-  if (replayed > 0) {
-    out.push({ code: 'replayed', message: `${replayed} events were history replayed on connect, sent before the stream opened` });
+  const proxyNote = path.proxy
+    ? `a proxy on the path buffers the body (${path.text}${a.headers?.['x-accel-buffering'] === 'no' ? '' : '; no "X-Accel-Buffering: no" on the response'}): turn its buffering off for the stream (nginx: proxy_buffering off, or send X-Accel-Buffering: no)`
+    : `held back between the generator and this client (${path.text}; nothing shows a proxy): compression, a buffering intermediary or a blocked server loop; compare a run direct to the app`;
+  const common = { headMs: r1(a.headersMs), server: path.server, via: path.via, xAccelBuffering: a.headers?.['x-accel-buffering'] ?? null, contentEncoding: a.headers?.['content-encoding'] ?? null };
+  const layer: Layer = path.proxy ? 'proxy' : 'unknown';
+  if (worst && worst.span >= BURST_SPAN_MS) {
+    return {
+      code: 'body-buffered',
+      message: `${worst.count} live events sent over ${fmt(worst.span)} arrived in one read (#${worst.read} at ${fmt(worst.atMs)}): ${proxyNote}`,
+      evidence: { eventsInRead: worst.count, sentSpanMs: r1(worst.span), read: worst.read, arrivedMs: r1(worst.atMs), ...common },
+      layer,
+    };
   }
-  if (worstSpan >= BURST_SPAN_MS) {
-    out.push({
-      code: 'buffered',
-      message: `${worstCount} live events sent over ${fmt(worstSpan)} arrived in one read: something on the path buffers the stream (proxy buffering, compression, or a blocked server loop)`,
-    });
-  }
-  return out;
+  if (stamped) return undefined; // the envelopes date every event: no burst of live events, nothing held
+  // No timestamps: everything in the last read, as the stream ended, well after the head.
+  const meaningful = events.filter((r) => isMeaningful(r, heartbeats));
+  const lastRead = a.reads - 1;
+  const closing = a.end === 'eof' || a.end === 'error' || a.end === 'terminal';
+  const first = meaningful[0];
+  if (!closing || !first || meaningful.length < 2 || a.headersMs === undefined) return undefined;
+  if (!meaningful.every((r) => r.read === lastRead) || first.atMs - a.headersMs < BURST_SPAN_MS) return undefined;
+  if (a.end !== 'terminal' && (a.endMs ?? Infinity) - first.atMs >= SAME_PACKET_MS) return undefined;
+  return {
+    code: 'body-buffered',
+    message: `all ${meaningful.length} events arrived in the last read, ${fmt(first.atMs - a.headersMs)} after the head, as the stream closed: ${proxyNote}`,
+    evidence: { eventsInRead: meaningful.length, read: lastRead, arrivedMs: r1(first.atMs), endMs: r1(a.endMs), ...common },
+    layer,
+  };
+}
+
+function compressedFinding(t: Transcript, a: StreamAttempt, encoding: string): Finding {
+  const heartbeats = new Set(t.heartbeatEvents);
+  const meaningful = a.records.filter((r) => isMeaningful(r, heartbeats));
+  const first = meaningful[0]?.atMs;
+  const what =
+    first === undefined
+      ? `and no event arrived in ${fmt((a.endMs ?? t.endMs) - (a.headersMs ?? a.requestedMs))} after the head: the encoder holds events until a block fills`
+      : `(${meaningful.length} events arrived, the first at ${fmt(first)}): an encoder that does not flush per event delays them`;
+  return {
+    code: 'compressed',
+    message: `the stream is compressed (${encoding}) ${what}; exclude text/event-stream from compression`,
+    evidence: {
+      contentEncoding: encoding,
+      acceptEncoding: a.acceptEncoding ?? null,
+      events: meaningful.length,
+      firstMeaningfulEventMs: r1(first),
+      bytes: a.bytes,
+    },
+  };
+}
+
+/**
+ * The browser-like attach came back compressed and delivered no progress (or far later) while the
+ * identity comparison run (transcript.encodingCheck) delivered events.
+ */
+function compressionComparison(t: Transcript): Finding[] {
+  const check = t.encodingCheck;
+  const a = streamAttempt(t);
+  const encoding = a?.headers?.['content-encoding'];
+  if (!check || !a || !encoding || encoding.toLowerCase() === 'identity') return [];
+  const mine = waterfall(t);
+  const theirs = waterfall(check.transcript);
+  if (theirs.firstEventMs === undefined) return [];
+  const browser = mine.firstEventMs;
+  const late = browser === undefined || browser > theirs.firstEventMs + Math.max(BURST_SPAN_MS, theirs.firstEventMs);
+  if (!late) return [];
+  const browserText = browser === undefined ? `no event in ${fmt((mine.endMs ?? t.endMs) - (mine.headMs ?? 0))} after the head` : `its first event only at ${fmt(browser)}`;
+  return [
+    {
+      code: 'compression-holds-events',
+      message: `a browser-like attach (Accept-Encoding: ${a.acceptEncoding ?? 'unknown'}) got a ${encoding} stream and ${browserText}, while an identity attach got its first event at ${fmt(theirs.firstEventMs)}: compression on the path holds the events back; exclude text/event-stream from compression or flush after every event`,
+      evidence: {
+        contentEncoding: encoding,
+        acceptEncoding: a.acceptEncoding ?? null,
+        browserFirstEventMs: r1(browser),
+        identityFirstEventMs: r1(theirs.firstEventMs),
+        identityAcceptEncoding: check.acceptEncoding,
+      },
+    },
+  ];
+}
+
+/** Closed without the terminal event, ≥ 1 s after the last byte: an idle timeout somewhere on the path. */
+function idleCutoff(t: Transcript, a: StreamAttempt, path: PathEvidence): Finding | undefined {
+  if (a.end !== 'eof' && a.end !== 'error') return undefined;
+  if ((a.counts[t.terminalEvent] ?? 0) > 0 || a.lastByteMs === undefined || a.endMs === undefined) return undefined;
+  const gap = a.endMs - a.lastByteMs;
+  if (gap < IDLE_CUTOFF_MS) return undefined;
+  const interval = Math.max(0.5, Math.floor((0.75 * gap) / 500) / 2);
+  const match = KNOWN_IDLE_TIMEOUTS.find(([s]) => Math.abs(gap / 1000 - s) <= 2);
+  const how = a.end === 'eof' ? 'closed' : `broken (${a.error?.code ?? 'error'})`;
+  return {
+    code: 'idle-cutoff',
+    message:
+      `${how} ${(gap / 1000).toFixed(1)} s after the last byte, without ${t.terminalEvent}: an idle timeout on the path` +
+      (match ? ` (matches ${match[1]})` : '') +
+      (path.proxy ? ` (${path.text})` : '') +
+      `; send a comment at least every ${interval.toFixed(1)} s`,
+    evidence: {
+      lastByteMs: r1(a.lastByteMs),
+      endMs: r1(a.endMs),
+      idleMs: r1(gap),
+      end: a.end,
+      commentEveryS: interval,
+      knownTimeout: match ? match[1] : null,
+      server: path.server,
+      via: path.via,
+    },
+    layer: path.proxy ? 'proxy' : 'unknown',
+  };
+}
+
+function jobStatusFinding(t: Transcript): Finding | undefined {
+  const job = t.jobStatus;
+  if (!job?.status) return undefined;
+  const meaning: Record<string, string> = {
+    queued: 'no worker picked the job up (a queued or idle worker; the stream is connected but waiting)',
+    running: 'the job is running but nothing reached this client (published in another process or replica, or held back on the way)',
+    completed: 'the job completed but its events never reached this client (split-brain across workers or replicas, or held back on the way)',
+    failed: 'the job failed without an error event on the stream',
+    waiting_approval: 'the job is paused for human approval (HITL interactive mode sends no terminal event)',
+  };
+  return {
+    code: 'job-status',
+    message: `job status is "${job.status}": ${meaning[job.status] ?? 'see the job'}`,
+    evidence: { jobStatus: job.status, httpStatus: job.httpStatus ?? null, askedAtMs: r1(job.atMs) },
+  };
 }
 
 /**
@@ -135,11 +380,19 @@ function corsFindings(t: Transcript): Finding[] {
   };
   const out: Finding[] = [];
   if (t.enqueue.headers && !allowed(t.enqueue.headers)) {
-    out.push({ code: 'cors', message: `the enqueue answer has no Access-Control-Allow-Origin for ${t.origin}: a page there cannot read the job id` });
+    out.push({
+      code: 'cors',
+      message: `the enqueue answer has no Access-Control-Allow-Origin for ${t.origin}: a page there cannot read the job id`,
+      evidence: { origin: t.origin, accessControlAllowOrigin: t.enqueue.headers['access-control-allow-origin'] ?? null },
+    });
   }
   const stream = t.attempts.find((a) => a.status === 200);
   if (stream && !allowed(stream.headers)) {
-    out.push({ code: 'cors', message: `the stream has no Access-Control-Allow-Origin for ${t.origin}: EventSource on that page fails at once` });
+    out.push({
+      code: 'cors',
+      message: `the stream has no Access-Control-Allow-Origin for ${t.origin}: EventSource on that page fails at once`,
+      evidence: { origin: t.origin, accessControlAllowOrigin: stream.headers?.['access-control-allow-origin'] ?? null },
+    });
   }
   return out;
 }
@@ -151,4 +404,8 @@ function dedupe(list: Finding[]): Finding[] {
 
 function fmt(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
+}
+
+function secs(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
 }
