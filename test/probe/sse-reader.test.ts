@@ -62,9 +62,18 @@ describe.each(MODES)('SSE parsing, fed %s', (mode) => {
     expect(run('id:1\n\n', mode).events).toEqual([]);
   });
 
-  it.fails('5b. (eventsource-parser 3 deviation) an id-only block still sets the last event ID', () => {
-    // The spec commits the id even when no event fires; eventsource-parser 3 drops it with the block.
+  it('5b. an id-only block still sets the last event ID; a retry-only block still sets retry', () => {
+    // The spec keeps the last event ID buffer across blocks (eventsource-parser 3 alone drops it with the block).
     expect(run('id:1\n\ndata:x\n\n', mode).events[0]?.id).toBe('1');
+    expect(run('id:1\r\rid:2\r\rdata:x\r\r', mode).events[0]?.id).toBe('2');
+    expect(run('data:a\n\nid: 7\n\n:c\ndata:b\n\n', mode).events.map((e) => e.id)).toEqual([undefined, '7']);
+    expect(run('retry:700\n\ndata:x\n\n', mode).retryMs).toBe(700);
+  });
+
+  it('5c. fields that only look like id are not ids', () => {
+    // "idx" and " id" are unknown fields; "id" alone sets the empty id.
+    expect(run('id:1\nidx:2\n id:3\ndata:a\n\n', mode).events[0]?.id).toBe('1');
+    expect(run('id:1\n\nid\n\ndata:a\n\n', mode).events[0]?.id).toBe('');
   });
 
   it('6. field names are case-sensitive and exact; NUL kept in data (format-field-parsing)', () => {
@@ -132,6 +141,26 @@ describe.each(MODES)('SSE parsing, fed %s', (mode) => {
   it('19. the trailing LF of data is removed exactly once', () => {
     expect(data(run('data:a\ndata:\n\n', mode))).toEqual(['a\n']);
   });
+
+  it('20. CR-only framing, with a BOM, dispatches every event (sse-starlette sep="\\r")', () => {
+    const p = run('\uFEFF: hi\revent: a\rdata:1\r\rid:9\r\rretry:250\r\rdata:2\rdata:3\r\r', mode);
+    expect(p.events.map((e) => [e.type, e.data, e.id])).toEqual([
+      ['a', '1', undefined],
+      ['message', '2\n3', '9'],
+    ]);
+    expect(p.comments).toEqual(['hi']);
+    expect(p.retryMs).toBe(250);
+    expect(p.pendingChars).toBe(0);
+  });
+
+  it('21. mixed CRLF, lone CR and LF in one stream: each is one line end', () => {
+    expect(data(run('data:a\r\ndata:b\rdata:c\n\r\ndata:d\n\r', mode))).toEqual(['a\nb\nc', 'd']);
+  });
+
+  it('22. text that merely looks like a BOM once decoded is a spoiled line, not a BOM', () => {
+    // U+00EF U+00BB U+00BF are characters, not the bytes EF BB BF: the spec strips only U+FEFF.
+    expect(data(run('\u00EF\u00BB\u00BFdata:1\n\ndata:2\n\n', mode))).toEqual(['2']);
+  });
 });
 
 describe('SSE parsing across chunk boundaries', () => {
@@ -146,13 +175,37 @@ describe('SSE parsing across chunk boundaries', () => {
   });
 
   it('11b. a blank line ended by a lone CR at the end of a read dispatches exactly once', () => {
-    expect(data(parse(['data:1\r\r', 'data:2\r\r', '']))).toEqual(['1']);
+    // The CR may be followed by an LF in the next read: that LF must not end a second (blank) line.
+    expect(data(parse(['data:1\r\r', 'data:2\r\r', '']))).toEqual(['1', '2']);
+    expect(data(parse(['data:1\r', '\r', '\ndata:2\r\n', '\r\n']))).toEqual(['1', '2']);
   });
 
-  it.fails('11c. (eventsource-parser 3 deviation) ...and at once, before the next read arrives', () => {
-    // The parser waits for the next character to tell CR from CRLF, so a lone-CR server's events lag one read.
+  it('11c. ...and at once, before the next read arrives', () => {
+    // A CR-only server's terminal event must not wait for more bytes (it would read as a stall).
     const reader = new SseReader({ maxBufferSize: 1024, previewChars: 1024 });
     expect(reader.feed(Buffer.from('data:1\r\r')).records).toHaveLength(1);
+    expect(reader.feed(Buffer.from('data:2\r')).records).toHaveLength(0);
+    expect(reader.feed(Buffer.from('\r')).records).toHaveLength(1);
+    expect(reader.feed(Buffer.from('\n')).records).toHaveLength(0); // the LF of a split CRLF: no extra line
+    expect(reader.end()).toMatchObject({ records: [], pendingChars: 0 });
+  });
+
+  it('every split of every checklist input into two reads parses like one chunk', () => {
+    const inputs = [
+      'data:test\r\ndata\ndata:test\r\n\r\n',
+      'data:\ttest\rdata: \ndata:test\n\n',
+      '\uFEFFdata:é€😀\r\rid:5\r\n\r\ndata:x\r\n\r\n',
+      'id: 1\ndata:a\n\nid:\ndata:c\n\nid\rdata:d\r\r',
+      ': c\r\nretry:300\r\n\r\nevent:e\rdata:1\r\r',
+    ];
+    const summary = (p: Parsed): unknown => [p.events.map((e) => [e.type, e.data, e.id]), p.comments, p.retryMs, p.pendingChars];
+    for (const input of inputs) {
+      const bytes = Buffer.from(input, 'utf8');
+      const whole = summary(parse([bytes]));
+      for (let i = 1; i < bytes.length; i++) {
+        expect(summary(parse([bytes.subarray(0, i), bytes.subarray(i)])), `${JSON.stringify(input)} split at ${i}`).toEqual(whole);
+      }
+    }
   });
 
   it('records the node of a JSON envelope', () => {
@@ -165,6 +218,14 @@ describe('SSE parsing across chunk boundaries', () => {
     let oversized = false;
     for (let i = 0; i < 100 && !oversized; i++) oversized = reader.feed(Buffer.from('data:' + 'y'.repeat(100))).oversized;
     expect(oversized).toBe(true);
+  });
+
+  it('bounds memory: an endless event of short lines trips the same limit', () => {
+    const reader = new SseReader({ maxBufferSize: 1000, previewChars: 100 });
+    let oversized = false;
+    for (let i = 0; i < 100 && !oversized; i++) oversized = reader.feed(Buffer.from(`data:${'y'.repeat(50)}\n`)).oversized;
+    expect(oversized).toBe(true);
+    expect(reader.feed(Buffer.from('\n\n')).records).toEqual([]); // abandoned: nothing more is parsed
   });
 
   it('cuts long data to the preview size and marks it', () => {
