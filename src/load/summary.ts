@@ -3,7 +3,7 @@
  * `report` reads back and merges. Histograms travel encoded, so merging is exact.
  */
 import { OUTCOMES, type OutcomeCode } from '../classify/outcomes.js';
-import { LoadMetrics, METRIC_NAMES, type EncodedMetrics, type MetricName, type MetricSummary } from './metrics.js';
+import { LoadMetrics, METRIC_NAMES, TIMING_METRICS, type EncodedMetrics, type MetricName, type MetricSummary } from './metrics.js';
 import { recommendMaxWait, type Recommendation } from './recommend.js';
 import type { LoadResult, LoopDelay } from './runner.js';
 import { evaluateThresholds, type Threshold, type ThresholdVerdict } from './thresholds.js';
@@ -33,7 +33,8 @@ export interface LoadSummary {
   runs: number;
   dropped: number;
   outcomes: { code: OutcomeCode; count: number; percent: number }[];
-  metrics: Partial<Record<MetricName, MetricSummary>>;
+  /** Per metric: `unit` says what every figure is in (ms or count); see {@link MetricFigures}. */
+  metrics: Partial<Record<MetricName, MetricFigures>>;
   recommendation: Recommendation;
   thresholds: ThresholdVerdict[];
   generator: { loopDelayMs: LoopDelay; peakInflight: number; saturated: boolean };
@@ -44,6 +45,32 @@ export interface LoadSummary {
   mergedFrom?: number;
   /** The slowest transcripts per outcome (only in files written with --out). */
   worst?: Partial<Record<OutcomeCode, Transcript[]>>;
+}
+
+/**
+ * One metric's figures as written: HDR percentiles are the upper edge of their bucket, so p99.9
+ * can read above the exact max (4016.127 vs 4015.933); every percentile is clamped to [min, max].
+ * Timings are rounded to 0.1 ms. `unit` was added within v1: readers of older files assume ms for
+ * timing metrics and count for the others.
+ */
+export type MetricFigures = MetricSummary & { unit: 'ms' | 'count' };
+
+/** Clamps, rounds and labels a metric summary. */
+export function metricFigures(name: MetricName, s: MetricSummary): MetricFigures {
+  const timing = name in TIMING_METRICS;
+  const r = (x: number): number => (timing ? Math.round(x * 10) / 10 : Math.round(x * 1000) / 1000);
+  const clamp = (x: number): number => r(Math.min(s.max, Math.max(s.min, x)));
+  return {
+    ...s,
+    unit: timing ? 'ms' : 'count',
+    min: r(s.min),
+    mean: clamp(s.mean),
+    p50: clamp(s.p50),
+    p90: clamp(s.p90),
+    p99: clamp(s.p99),
+    p999: clamp(s.p999),
+    max: r(s.max),
+  };
 }
 
 export interface DocumentInput {
@@ -70,10 +97,10 @@ export function loadSummary(input: DocumentInput): LoadSummary {
     const count = m.outcomes.get(o.code)!;
     return { code: o.code, count, percent: runs > 0 ? (count / runs) * 100 : 0 };
   });
-  const metrics: Partial<Record<MetricName, MetricSummary>> = {};
+  const metrics: Partial<Record<MetricName, MetricFigures>> = {};
   for (const name of METRIC_NAMES) {
     const summary = m.summary(name);
-    if (summary) metrics[name] = summary;
+    if (summary) metrics[name] = metricFigures(name, summary);
   }
   return {
     schema: LOAD_SCHEMA,

@@ -87,8 +87,9 @@ export function evaluateThresholds(thresholds: Threshold[], m: LoadMetrics): Thr
     const s = m.summary(t.metric);
     const unit = t.metric in TIMING_METRICS ? 'ms' : 'count';
     if (!s) return { threshold: t.text, passed: false, unit };
+    // A percentile is its HDR bucket's upper edge: clamped to the exact [min, max], as reports show it.
     const actual =
-      t.stat === 'max' ? s.max : t.stat === 'min' ? s.min : t.stat === 'mean' ? s.mean : m.percentile(t.metric, Number(t.stat.slice(1)))!;
+      t.stat === 'max' ? s.max : t.stat === 'min' ? s.min : t.stat === 'mean' ? s.mean : Math.min(s.max, Math.max(s.min, m.percentile(t.metric, Number(t.stat.slice(1)))!));
     return { threshold: t.text, passed: compare(actual, t.op, t.value), actual, unit };
   });
 }

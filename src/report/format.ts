@@ -39,3 +39,17 @@ export function compactTable(head: string[], c: ChalkInstance, colAligns?: ('lef
     ...(colAligns ? { colAligns } : {}),
   });
 }
+
+/**
+ * A copy of `value` with every number under a key ending in `Ms` rounded to 0.1 ms: transcripts
+ * are timed with sub-microsecond floats, which say more than the clock can (machine output).
+ */
+export function roundTimesDeep<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => roundTimesDeep(v)) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    out[k] = typeof v === 'number' && k.endsWith('Ms') ? round(v) : roundTimesDeep(v);
+  }
+  return out as T;
+}

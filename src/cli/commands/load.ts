@@ -7,10 +7,11 @@ import { runLoad, type LoadModel } from '../../load/runner.js';
 import { loadSummary, type LoadSummary } from '../../load/summary.js';
 import { parseShard, rateShare, shareOf, type Shard } from '../../load/shard.js';
 import { parseThreshold } from '../../load/thresholds.js';
-import { round, roundAll } from '../../report/format.js';
+import { redactUrl } from '../../probe/redact.js';
+import { round, roundAll, roundTimesDeep } from '../../report/format.js';
 import type { CliContext } from '../context.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../embedded.js';
-import { parseBaseUrl, parseDuration, parseInteger } from '../options.js';
+import { parseBaseUrl, parseDuration, parseInteger, parsePositiveDuration } from '../options.js';
 import { probeOptionsFromFlags, type ProbeFlags } from '../probe-flags.js';
 import { createProgress } from '../progress.js';
 import { embeddedWindowMs, resolveScenarioName } from '../scenario.js';
@@ -47,7 +48,7 @@ export interface LoadFlags extends ProbeFlags {
 export function loadModelFromFlags(f: LoadFlags, shard?: Shard): { model: LoadModel; describe: Record<string, unknown>; total?: number } {
   const part = (n: number): number => (shard ? Math.max(1, shareOf(n, shard)) : n);
   const ratePart = (r: number): number => (shard ? rateShare(r, shard) : r);
-  const durationMs = f.duration !== undefined ? parseDuration(f.duration, '--duration') : undefined;
+  const durationMs = f.duration !== undefined ? parsePositiveDuration(f.duration, '--duration') : undefined;
   if (f.rate !== undefined) {
     if (f.concurrency !== undefined || f.requests !== undefined) {
       throw usageError('conflicting-flags', '--rate (open model) cannot be combined with --concurrency or --requests (closed model)');
@@ -94,7 +95,9 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
     server = await startEmbeddedServer(scenario, ['--seed', String(seed)]);
     ctx.stderr.write(`ssedoctor: started the embedded reference server (scenario ${scenario}) at ${server.url}\n`);
   }
-  const target = server ? { baseUrl: server.url, embeddedScenario: scenario, windowMs: embeddedWindowMs(scenario) } : { baseUrl: baseUrl! };
+  // The probe gets the real URL; everything written or printed gets it redacted (userinfo, query values).
+  const probeUrl = server ? server.url : baseUrl!;
+  const target = server ? { baseUrl: server.url, embeddedScenario: scenario, windowMs: embeddedWindowMs(scenario) } : { baseUrl: redactUrl(baseUrl!) };
 
   const counts = new Map<string, number>();
   let done = 0;
@@ -104,9 +107,10 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
   let result;
   try {
     result = await runLoad({
-      probe: { ...probe, baseUrl: target.baseUrl },
+      probe: { ...probe, baseUrl: probeUrl },
       model,
       signal: ctx.signal,
+      ...(ctx.cutoff ? { cutSignal: ctx.cutoff } : {}),
       graceMs,
       keepWorst,
       bailAfterUnreachable: 20,
@@ -126,7 +130,7 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
 
   const summary = loadSummary({ version: ctx.version, target, model: { ...describe, seed }, thresholds, shard, ...result });
   // The file gets everything, written even when the run was interrupted: nothing asked for is lost.
-  if (flags.out) writeFileAtomic(flags.out, `${JSON.stringify({ ...summary, worst: result.worst })}\n`);
+  if (flags.out) writeFileAtomic(flags.out, `${JSON.stringify({ ...summary, worst: roundTimesDeep(result.worst) })}\n`);
   publishLoad(summary, ctx, flags.junit);
   if (flags.html) writeFileAtomic(flags.html, renderLoad(summary, 'html', ctx));
   if (flags.ndjson) {
@@ -136,11 +140,15 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
   return loadExitCode(summary);
 }
 
+/** Schema tag of each `--ndjson` run line (the summary line carries the load schema). */
+export const RUN_LINE_SCHEMA = 'ssedoctor.load-run/v1';
+
 /** One NDJSON line per finished run (`--ndjson`), for jq and log shippers. Times in ms. */
 function runLine(n: number, sample: Sample, t: Transcript): Record<string, unknown> {
   const d = sample.diagnosis;
   const timings = roundAll(d.timings);
   return {
+    schema: RUN_LINE_SCHEMA,
     type: 'run',
     n,
     startedAt: t.startedAt,
