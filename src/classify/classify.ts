@@ -103,16 +103,24 @@ function classifyAttempt(t: Transcript, a: StreamAttempt): Classification {
  */
 export function redirectProblem(a: StreamAttempt): string | undefined {
   if (a.status === undefined || a.status < 300 || a.status > 399) return undefined;
-  const chain = [a.url, ...(a.redirects ?? []).map((r) => r.location)];
+  const abs = (u: string): string => {
+    try {
+      return new URL(u, a.url).href;
+    } catch {
+      return u;
+    }
+  };
+  const chain = [a.url, ...(a.redirects ?? []).map((r) => r.location)].map(abs);
   const next = a.headers?.location;
-  if (next !== undefined && chain.at(-1) !== next) chain.push(next);
-  const base = a.url;
-  const shown = chain.map((u) => shortUrl(u, base));
-  const loop = new Set(shown).size < shown.length;
+  if (next !== undefined && chain.at(-1) !== abs(next)) chain.push(abs(next));
+  // A loop is shown up to the first URL seen again.
+  const repeat = chain.findIndex((u, i) => chain.indexOf(u) < i);
+  const loop = repeat >= 0;
+  const shown = (loop ? chain.slice(0, repeat + 1) : chain).map((u) => shortUrl(u, a.url));
   const hops = a.redirects?.length ?? 0;
   const path = shown.length > 8 ? [...shown.slice(0, 3), '…', ...shown.slice(-3)] : shown;
   if (loop) return `redirect loop: ${path.join(' → ')} (HTTP ${a.status})`;
-  if (hops === 0) return next ? `HTTP ${a.status} to ${shortUrl(next, base)}, not followed` : undefined;
+  if (hops === 0) return next ? `HTTP ${a.status} to ${shortUrl(abs(next), a.url)}, not followed` : undefined;
   return `more than ${hops} redirects: ${path.join(' → ')} (HTTP ${a.status})`;
 }
 
