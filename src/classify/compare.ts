@@ -127,9 +127,10 @@ const r = (v: number | null): number | null => (v === null ? null : Math.round(v
 export function comparePaths(a: Transcript, b: Transcript): PathDifference[] {
   const p: Record<PathName, PathProfile> = { a: pathProfile(a), b: pathProfile(b) };
   const out: PathDifference[] = [];
-  const both = <K extends keyof PathProfile>(...keys: K[]): Record<PathName, Record<string, number | string | null>> => ({
-    a: Object.fromEntries(keys.map((k) => [k, typeof p.a[k] === 'number' ? r(p.a[k] as number) : (p.a[k] as string | null)])),
-    b: Object.fromEntries(keys.map((k) => [k, typeof p.b[k] === 'number' ? r(p.b[k] as number) : (p.b[k] as string | null)])),
+  const shown = (v: PathProfile[keyof PathProfile]): number | string | null => (typeof v === 'number' ? r(v) : typeof v === 'boolean' ? (v ? 'yes' : 'no') : v);
+  const both = (...keys: (keyof PathProfile)[]): Record<PathName, Record<string, number | string | null>> => ({
+    a: Object.fromEntries(keys.map((k) => [k, shown(p.a[k])])),
+    b: Object.fromEntries(keys.map((k) => [k, shown(p.b[k])])),
   });
 
   // Head held: one path's head comes much later, together with the first byte.

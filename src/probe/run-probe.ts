@@ -71,7 +71,7 @@ export function encodingSuspect(t: Transcript): string | undefined {
   const quiet = new Set(['comment', ...t.heartbeatEvents]);
   const progress = Object.entries(a.counts).some(([type, n]) => n > 0 && !quiet.has(type));
   if (progress) return undefined;
-  return `the stream came with Content-Encoding: ${coding} and delivered no event but heartbeats in ${Math.round((a.endMs ?? t.endMs) - a.requestedMs)} ms`;
+  return `the stream came with Content-Encoding: ${coding} and delivered no event other than heartbeats and comments in ${Math.round((a.endMs ?? t.endMs) - a.requestedMs)} ms`;
 }
 
 /** One enqueue → stream run on `dispatcher`; `t0` is the main run's, for live step times. */

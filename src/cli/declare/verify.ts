@@ -13,8 +13,12 @@ export function declareVerify(program: Command, context: () => CliContext): void
     )
     .option(...CONFIG_FLAG)
     .option('--url <base>', 'base URL of the API (default: start the embedded reference server)')
-    .option('--scenario <name>', 'embedded server scenario when --url is not given (default: healthy)');
+    .option('--scenario <name>', 'embedded server scenario when --url is not given (default: healthy)')
+    .option('--compare <url>', 'run the same flow against this base URL too (e.g. through the proxy) and name what differs');
   addProbeOptions(verify, '5')
+    .option('--live', 'print each step on stderr as it happens (default: on a terminal or in CI)')
+    .option('--no-live', 'no step-by-step output on stderr')
+    .option('-v, --verbose', 'live output adds request and response heads, error bodies and event payloads (secrets redacted)')
     .option('--json', 'print one JSON document on stdout instead of the report')
     .option('--transcript', 'add every event and comment, with arrival times, to the report')
     .option('--out <file>', 'also write the JSON document to this file')
@@ -28,6 +32,8 @@ Examples:
   $ ssedoctor verify --url http://localhost:8000 --prompt "plan a churn model"
   $ ssedoctor verify --url https://api.example.com -H "Authorization: Bearer $TOKEN" --json | jq .outcome
   $ ssedoctor verify --url http://localhost:8000 --body @request.json --observe 60s --transcript
+  $ ssedoctor verify --url http://app:8000 --compare https://api.example.com   # direct vs through the proxy
+  $ ssedoctor verify --url http://localhost:8000 --live --verbose               # every step and payload on stderr
 
 Exit codes: 0 healthy, 1 unhealthy outcome, 2 usage error, 3 target unreachable, 130 interrupted.`,
     )
