@@ -215,7 +215,8 @@ const CLUSTER_GAP_MS = 20;
  * The retry delay behind a set of waits, ms, or 0 when they do not come in steps. A polling
  * server answers only at its lookups, so observed waits cluster at offset + k·delay; the delay is
  * the smallest spacing between clusters (or the first cluster past zero), accepted only when
- * at least 80 % of the waits sit within 10 % of a multiple of it from the first cluster.
+ * at least 80 % of the waits sit within 10 % of a multiple of it from the first cluster, and it
+ * is over twice the jitter bound.
  */
 export function estimatePollMs(observations: WaitObservation[], zeroMs = DEFAULTS.zeroMs): number {
   const waits = observations.filter((o) => !o.censored && o.ms > zeroMs && (o.count ?? 1) > 0).sort((a, b) => a.ms - b.ms);
@@ -238,12 +239,13 @@ export function estimatePollMs(observations: WaitObservation[], zeroMs = DEFAULT
   centres.push({ ms: sum / n, n });
   let poll = centres[0]!.ms;
   for (let i = 1; i < centres.length; i++) poll = Math.min(poll, centres[i]!.ms - centres[i - 1]!.ms);
-  if (poll <= CLUSTER_GAP_MS) return 0;
+  // Spacing near the jitter bound is continuous waits, not a loop.
+  if (poll <= 2 * CLUSTER_GAP_MS) return 0;
   const total = centres.reduce((s, c) => s + c.n, 0);
   const onGrid = centres
     .filter((c) => {
       const k = (c.ms - centres[0]!.ms) / poll;
-      return Math.abs(k - Math.round(k)) * poll <= Math.max(CLUSTER_GAP_MS, poll * 0.1);
+      return Math.abs(k - Math.round(k)) <= 0.1;
     })
     .reduce((s, c) => s + c.n, 0);
   return onGrid >= 0.8 * total ? poll : 0;
