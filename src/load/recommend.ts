@@ -180,8 +180,8 @@ export function recommendFromGroups(groups: WaitGroup[], options: RecommendOptio
     ...(short ? { suggestedMs } : {}),
     estimate,
     text:
-      `${percentText(1 - target)} of waits under ${seconds(estimate.quantileMs)}; the ${seconds(w)} window${assumed} leaves ${headroom.toFixed(1)}× headroom` +
-      (short ? `: too little ${goal}, set STREAM_DECISION_SET_MAX_WAIT ≥ ${seconds(suggestedMs)}` : '') +
+      `the ${seconds(w)} window${assumed} leaves ${headroom.toFixed(1)}× headroom` +
+      (short ? `, too little ${goal}: set STREAM_DECISION_SET_MAX_WAIT ≥ ${seconds(suggestedMs)}` : '') +
       ` (${tailNote})`,
   };
 }

@@ -237,6 +237,8 @@ export function estimatePollMs(observations: WaitObservation[], zeroMs = DEFAULT
     last = w.ms;
   }
   centres.push({ ms: sum / n, n });
+  // One cluster alone cannot tell a loop's step from a fixed delay.
+  if (centres.length < 2) return 0;
   let poll = centres[0]!.ms;
   for (let i = 1; i < centres.length; i++) poll = Math.min(poll, centres[i]!.ms - centres[i - 1]!.ms);
   // Spacing near the jitter bound is continuous waits, not a loop.
