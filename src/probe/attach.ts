@@ -9,7 +9,7 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Dispatcher } from 'undici';
 import type { AttemptEnd, StreamAttempt } from '../model.js';
 import { isEventStream } from '../wire.js';
-import { abortReason, dispatch, type HttpCall } from './http.js';
+import { abortReason, dispatch, withUserinfo, type HttpCall } from './http.js';
 import { toNetError } from './net-error.js';
 import type { ProbeOptions } from './options.js';
 import { redactHeaders, redactUrl } from './redact.js';
@@ -41,6 +41,15 @@ export interface AttachRequest {
   >;
   /** Reports each step as it happens (live output); times are added by the caller. */
   emit?: (step: StepInput) => void;
+}
+
+/** The headers as sent, including the Basic credentials a URL's userinfo becomes (for live output). */
+function shownHeaders(url: string, headers: Record<string, string>): Record<string, string> {
+  try {
+    return withUserinfo(new URL(url), headers);
+  } catch {
+    return headers;
+  }
 }
 
 /** Statuses a browser's fetch follows (WHATWG Fetch "redirect status"). */
@@ -86,7 +95,7 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
     'accept-encoding': req.acceptEncoding,
     ...options.headers,
   };
-  emit({ kind: 'stream-requested', attempt: req.attempt, url: attempt.url, headers: redactHeaders(requestHeaders) });
+  emit({ kind: 'stream-requested', attempt: req.attempt, url: attempt.url, headers: redactHeaders(shownHeaders(req.url, requestHeaders)) });
   if (options.signal?.aborted) {
     emit({ kind: 'end', attempt: req.attempt, end: 'interrupted', reads: 0, bytes: 0 });
     return Promise.resolve({ ...attempt, end: 'interrupted' });

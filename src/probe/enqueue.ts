@@ -1,7 +1,7 @@
 /** The enqueue step: POST the job and take the stream id from the answer. */
 import type { Dispatcher } from 'undici';
 import type { EnqueuePhase } from '../model.js';
-import { fetchSmall } from './http.js';
+import { fetchSmall, withUserinfo } from './http.js';
 import { toNetError } from './net-error.js';
 import { redactHeaders, redactUrl } from './redact.js';
 import type { StepInput } from './steps.js';
@@ -41,7 +41,15 @@ export async function enqueue(req: EnqueueRequest): Promise<EnqueuePhase> {
 async function send(req: EnqueueRequest): Promise<EnqueuePhase> {
   const phase: EnqueuePhase = { url: redactUrl(req.url), sentMs: req.since() };
   const headers = { 'content-type': 'application/json', accept: 'application/json', ...req.headers };
-  req.emit?.({ kind: 'enqueue-sent', url: phase.url, headers: redactHeaders(headers) });
+  if (req.emit) {
+    let sent: Record<string, string> = headers;
+    try {
+      sent = withUserinfo(new URL(req.url), headers); // what goes on the wire, as http.ts sends it
+    } catch {
+      // an invalid URL fails in fetchSmall below, as data
+    }
+    req.emit({ kind: 'enqueue-sent', url: phase.url, headers: redactHeaders(sent) });
+  }
   try {
     const res = await fetchSmall(
       req.dispatcher,

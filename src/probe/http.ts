@@ -82,7 +82,7 @@ export function dispatch(dispatcher: Dispatcher, url: string, req: HttpRequest, 
  * Credentials in the URL (`https://user:pw@host`) become Basic authentication, as curl sends
  * them; an explicit Authorization header wins. (undici would otherwise drop them silently.)
  */
-function withUserinfo(u: URL, headers: Record<string, string>): Record<string, string> {
+export function withUserinfo(u: URL, headers: Record<string, string>): Record<string, string> {
   if (!u.username && !u.password) return headers;
   if (Object.keys(headers).some((k) => k.toLowerCase() === 'authorization')) return headers;
   const basic = Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64');
