@@ -1,0 +1,72 @@
+/**
+ * verify against a backend ssedoctor did not start: the FastAPI origin app (test/peers/origin_app.py)
+ * under Debian's uvicorn, spoken to directly. It sends no x-lookup-* headers, so the server's wait
+ * must be inferred from the wire, and no proxy is in the path, so none may be blamed.
+ */
+import { describe, expect, it } from 'vitest';
+import { buffersOrProxies, explain, peersAvailable, verifyPeers } from '../helpers/peers.js';
+
+const run = peersAvailable('peers-direct.test');
+
+describe.skipIf(!run)('verify against uvicorn directly (no proxy, no lookup headers)', () => {
+  it('healthy app: healthy, the server wait inferred ≈ the persistence delay, nothing about buffering or a proxy', async () => {
+    // The worker starts 1 s after the enqueue, once the stream is open (≈0.6 s): its events arrive live.
+    const r = await verifyPeers({ PEER_PERSIST_DELAY: '0.5', PEER_WORKER_DELAY: '1', PEER_NODE_DURATION: '0.2' }, undefined, ['--observe', '8s']);
+    const why = explain(r);
+    expect(r.doc.outcome, why).toBe('healthy');
+    expect(r.code, why).toBe(0);
+    // The origin polls every 0.2 s, so a 0.5 s persistence is seen at ≈0.6 s.
+    expect(r.doc.timings.serverWaitMs, why).toBeGreaterThanOrEqual(400);
+    expect(r.doc.timings.serverWaitMs, why).toBeLessThanOrEqual(1200);
+    const { transcript: _t, ...rest } = r.doc;
+    expect(JSON.stringify(rest), `the wait is labelled as inferred\n${why}`).toContain('inferred');
+    const codes = r.doc.findings.map((f) => f.code);
+    for (const code of ['body-buffered', 'head-held', 'proxy-buffering', 'compression-holds-events', 'idle-cutoff', 'replayed']) {
+      expect(codes, why).not.toContain(code);
+    }
+    expect(buffersOrProxies(r.doc), why).toEqual([]);
+  });
+
+  it('an app that holds its head 2 s until its first frame: head-held, layer application (server: uvicorn, no Via)', async () => {
+    const r = await verifyPeers({ PEER_HOLD_HEAD: '1', PEER_WORKER_DELAY: '2', PEER_NODE_DURATION: '0.1' }, undefined, ['--observe', '8s']);
+    const why = explain(r);
+    const attempt = r.doc.transcript.attempts.at(-1)!;
+    expect(attempt.headers?.server, why).toBe('uvicorn');
+    expect(attempt.headers?.via, why).toBeUndefined();
+    expect(attempt.headersMs! - attempt.requestedMs, why).toBeGreaterThan(1800); // measured: the head really waited
+    const held = r.doc.findings.find((f) => f.code === 'head-held');
+    expect(held, why).toBeDefined();
+    expect(held!.layer, why).toBe('application');
+    expect(held!.evidence, why).toBeDefined();
+    expect(buffersOrProxies(r.doc), why).toEqual([]);
+  });
+
+  it('persistence 8 s, window 1 s: early-404 with window-exhausted, the server wait ≈ 1 s measured', async () => {
+    const r = await verifyPeers({ PEER_PERSIST_DELAY: '8', STREAM_DECISION_SET_MAX_WAIT: '1' }, undefined, ['--observe', '4s']);
+    const why = explain(r);
+    expect(r.doc.outcome, why).toBe('early-404');
+    expect(r.doc.transcript.attempts[0]?.status, why).toBe(404);
+    const wait = r.doc.timings.serverWaitMs ?? r.doc.timings.notFoundWaitMs;
+    expect(wait, why).toBeGreaterThanOrEqual(900);
+    expect(wait, why).toBeLessThanOrEqual(1800);
+    expect(r.doc.findings.map((f) => f.code), why).toContain('window-exhausted');
+    expect(`${r.doc.detail} ${r.doc.hint}`, `the advice is about the window, not "poll before answering 404"\n${why}`).not.toMatch(/poll before answering/i);
+    expect(buffersOrProxies(r.doc), why).toEqual([]);
+  });
+
+  it("Starlette's GZipMiddleware (no flush): compressed, compression-holds-events, while identity shows events", async () => {
+    const r = await verifyPeers({ PEER_GZIP: '1', PEER_NODE_DURATION: '0.2' }, undefined, ['--observe', '4s']);
+    const why = explain(r);
+    const attempt = r.doc.transcript.attempts.at(-1)!;
+    expect(attempt.acceptEncoding, `verify attaches with a browser's Accept-Encoding by default\n${why}`).toMatch(/gzip/);
+    expect(attempt.headers?.['content-encoding'], why).toBe('gzip');
+    const codes = r.doc.findings.map((f) => f.code);
+    expect(codes, why).toContain('compressed');
+    expect(codes, why).toContain('compression-holds-events');
+    expect(r.doc.outcome, why).not.toBe('healthy');
+    const identity = r.doc.transcript.encodingCheck;
+    expect(identity?.acceptEncoding, why).toBe('identity');
+    expect(identity?.transcript.attempts.at(-1)?.counts['node-complete'], why).toBeGreaterThan(0);
+    expect(buffersOrProxies(r.doc, /proxy|proxies/i), why).toEqual([]); // no proxy in the path
+  });
+});
