@@ -50,7 +50,9 @@ export function redactUrl(raw: string): string {
   const userinfo = url.username || url.password ? `${REDACTED}@` : '';
   const query = url.search ? `?${redactPairs(url.search.slice(1))}` : '';
   const hash = url.hash ? `#${redactPairs(url.hash.slice(1))}` : '';
-  return `${url.protocol}//${userinfo}${url.host}${url.pathname}${query}${hash}`;
+  // `http://h` stays `http://h`: the WHATWG parser's added `/` is not what the user wrote.
+  const path = url.pathname === '/' && !/^\s*[a-z][a-z0-9+.-]*:\/\/[^/?#]*\//i.test(raw) ? '' : url.pathname;
+  return `${url.protocol}//${userinfo}${url.host}${path}${query}${hash}`;
 }
 
 /** In text meant as one URL, the whole authority up to its last `@` is userinfo, spaces and all. */

@@ -16,7 +16,10 @@ describe('redactUrl', () => {
     // fragment values (OAuth implicit flow puts tokens there)
     ['http://h/cb#access_token=xyz&state=1', `http://h/cb#access_token=${REDACTED}&state=${REDACTED}`],
     // nothing secret: unchanged
-    ['http://127.0.0.1:8000', 'http://127.0.0.1:8000/'],
+    ['http://127.0.0.1:8000', 'http://127.0.0.1:8000'],
+    // the path is kept as written
+    ['http://h/', 'http://h/'],
+    ['http://h?token=1', `http://h?token=${REDACTED}`],
     // not a URL: free-text rules still apply
     ['not a url', 'not a url'],
     // unparseable, with userinfo and a query

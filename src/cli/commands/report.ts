@@ -2,22 +2,22 @@
  * `ssedoctor report FILE...`: re-render saved results. Several load results (shards, or runs kept
  * over time) are merged exactly: histograms added, counts summed, thresholds evaluated again.
  */
-import { readFileSync } from 'node:fs';
 import { EXIT, SsedoctorError, usageError } from '../../errors.js';
 import { mergeSummaries } from '../../load/merge.js';
-import { LOAD_SCHEMA, type LoadSummary } from '../../load/summary.js';
+import type { LoadSummary } from '../../load/summary.js';
 import { parseThreshold } from '../../load/thresholds.js';
 import { chalkFor } from '../../report/format.js';
 import { reproduceHtml } from '../../report/html.js';
 import { reproduceMarkdown, reproduceText, type ReproduceDocument } from '../../report/reproduce-text.js';
 import { verifyDocsJUnit } from '../../report/junit.js';
 import { verifyMarkdown } from '../../report/markdown.js';
-import { VERIFY_SCHEMA, type VerifyDocumentShape } from '../../report/verify-json.js';
+import type { VerifyDocumentShape } from '../../report/verify-json.js';
 import { verifyLine } from '../../report/verify-text.js';
 import type { CliContext } from '../context.js';
 import { parseChoice } from '../options.js';
 import { FORMATS, type Format } from '../formats.js';
 import { renderLoad, waitBuckets } from '../render.js';
+import { readSaved } from '../result-files.js';
 import { writeFileAtomic } from '../write-file.js';
 import { loadExitCode } from './load.js';
 
@@ -26,43 +26,6 @@ export interface ReportFlags {
   out?: string;
   html?: string;
   threshold: string[];
-}
-
-type Saved =
-  | { kind: 'load'; doc: LoadSummary }
-  | { kind: 'verify'; doc: VerifyDocumentShape }
-  | { kind: 'reproduce'; doc: ReproduceDocument };
-
-/** Reads a saved result: a JSON document, or NDJSON whose summary line is the document. */
-export function readSaved(path: string): Saved {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw usageError('unreadable-file', `cannot read "${path}" (${(err as { code?: string }).code ?? 'error'})`);
-  }
-  let doc: { schema?: string; type?: string } | undefined;
-  try {
-    doc = JSON.parse(text) as typeof doc;
-  } catch {
-    // NDJSON from --ndjson: the last summary line carries the document.
-    const summary = text
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => {
-        try {
-          return JSON.parse(l) as { schema?: string; type?: string };
-        } catch {
-          return undefined;
-        }
-      })
-      .findLast((l) => l?.type === 'summary');
-    doc = summary;
-  }
-  if (doc?.schema === LOAD_SCHEMA) return { kind: 'load', doc: doc as LoadSummary };
-  if (doc?.schema === VERIFY_SCHEMA) return { kind: 'verify', doc: doc as unknown as VerifyDocumentShape };
-  if (doc?.schema === 'ssedoctor.reproduce/v1') return { kind: 'reproduce', doc: doc as unknown as ReproduceDocument };
-  throw usageError('not-a-result', `"${path}" is not an ssedoctor result (written by verify --out, load --out or --ndjson, reproduce --out)`);
 }
 
 export async function reportCommand(files: string[], flags: ReportFlags, ctx: CliContext): Promise<number> {
@@ -109,7 +72,8 @@ export async function reportCommand(files: string[], flags: ReportFlags, ctx: Cl
   const render: Record<Format, () => string> = {
     terminal: () => docs.map(verifyLine).join(''),
     markdown: () => docs.map(verifyMarkdown).join('\n'),
-    json: () => `${JSON.stringify(docs, null, 2)}\n`,
+    // One input, one document (as verify --json wrote it); several, an array of them.
+    json: () => `${JSON.stringify(docs.length === 1 ? docs[0] : docs, null, 2)}\n`,
     junit: () => verifyDocsJUnit(docs),
     html: () => {
       throw new SsedoctorError('no-html', 'verify results have no charts; use --format markdown or terminal', { exitCode: EXIT.usage });
