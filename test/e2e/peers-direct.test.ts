@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { buffersOrProxies, explain, peersAvailable, verifyPeers } from '../helpers/peers.js';
 
-const run = peersAvailable('peers-direct.test');
+const run = peersAvailable('peers-direct.test', ['uvicorn']);
 
 describe.skipIf(!run)('verify against uvicorn directly (no proxy, no lookup headers)', () => {
   it('healthy app: healthy, the server wait inferred ≈ the persistence delay, nothing about buffering or a proxy', async () => {

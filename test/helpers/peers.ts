@@ -27,12 +27,15 @@ export interface Peer {
   close(): Promise<void>;
 }
 
-/** What is missing for the peers tests, or undefined when both peers can run. */
-export function missingPeers(): string | undefined {
+/** Which peer programs a test file needs. */
+export type PeerProgram = 'nginx' | 'uvicorn';
+
+/** What is missing of `needs`, or undefined when every one can run. */
+export function missingPeers(needs: PeerProgram[] = ['nginx', 'uvicorn']): string | undefined {
   const missing: string[] = [];
-  if (!existsSync(NGINX)) missing.push(`no nginx at ${NGINX} (apt-get install nginx-light)`);
-  if (!existsSync(PYTHON)) missing.push(`no ${PYTHON}`);
-  else {
+  if (needs.includes('nginx') && !existsSync(NGINX)) missing.push(`no nginx at ${NGINX} (apt-get install nginx)`);
+  if (needs.includes('uvicorn') && !existsSync(PYTHON)) missing.push(`no ${PYTHON}`);
+  else if (needs.includes('uvicorn')) {
     const probe = spawnSync(PYTHON, ['-c', 'import fastapi, uvicorn'], { stdio: 'ignore', timeout: 20_000 });
     if (probe.status !== 0) missing.push(`${PYTHON} cannot import fastapi and uvicorn (apt-get install python3-fastapi python3-uvicorn)`);
   }
@@ -191,14 +194,15 @@ export async function startNginx(config: NginxConfig, upstream: string): Promise
 
 /**
  * Decides whether a peers test file runs. With nginx and uvicorn present: true. Without them, in CI
- * (`CI` set) the file gets one failing test, because CI must not pass silently; elsewhere it skips
- * with a loud warning. Call at the top level of a test file.
+ * (`CI` or `SSEDOCTOR_REQUIRE_PEERS` set; `.ci/run` sets the latter) the file gets one failing test,
+ * because CI must not pass silently; elsewhere it skips with a loud warning. Call at the top level of
+ * a test file.
  */
-export function peersAvailable(file: string): boolean {
-  const missing = missingPeers();
+export function peersAvailable(file: string, needs: PeerProgram[] = ['nginx', 'uvicorn']): boolean {
+  const missing = missingPeers(needs);
   if (missing === undefined) return true;
-  if (process.env.CI) {
-    it('nginx and uvicorn are installed (CI must run the peers tests)', () => {
+  if (process.env.CI || process.env.SSEDOCTOR_REQUIRE_PEERS) {
+    it(`${needs.join(' and ')} installed (CI must run the peers tests)`, () => {
       throw new Error(`${file}: ${missing}; .ci/run installs them`);
     });
   } else {
