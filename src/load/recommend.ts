@@ -7,7 +7,7 @@
  * rate, so the advice lands near the tail, not one notch above the window. Pure.
  */
 import * as hdr from 'hdr-histogram-js';
-import type { LoadMetrics } from './metrics.js';
+import type { EncodedMetrics, LoadMetrics } from './metrics.js';
 import { estimateTail, type TailEstimate, type WaitObservation } from './tail.js';
 
 export interface Recommendation {
@@ -82,13 +82,7 @@ function observationsOf(encoded: string | undefined, censored: boolean): WaitObs
 
 /** The load run's waits as one group. */
 export function waitGroupOf(m: LoadMetrics, knownWindowMs?: number): WaitGroup {
-  const { histograms } = m.encode();
-  return {
-    ...(knownWindowMs !== undefined ? { windowMs: knownWindowMs } : {}),
-    opened: observationsOf(histograms['server-wait'], false),
-    notFound: observationsOf(histograms['not-found-wait'], true),
-    runs: m.runs,
-  };
+  return { ...waitGroupOfEncoded(m.encode(), knownWindowMs), runs: m.runs };
 }
 
 /** @param knownWindowMs the server's max wait when known (the embedded server); else inferred from the 404s. */
@@ -152,7 +146,7 @@ export function recommendFromGroups(groups: WaitGroup[], options: RecommendOptio
       estimate,
       text:
         (windowMisses > 0
-          ? `${pct(windowMisses)} of runs exceeded the ${windowText} window, and the tail past it cannot be estimated: `
+          ? `${pct(windowMisses)} of runs exceeded ${windowText}, and the tail past it cannot be estimated: `
           : 'the wait tail cannot be estimated: ') + tailNote,
     };
   }
@@ -164,7 +158,7 @@ export function recommendFromGroups(groups: WaitGroup[], options: RecommendOptio
       kind: 'exceeded',
       suggestedMs,
       estimate,
-      text: `${pct(windowMisses)} of runs exceeded the ${windowText} window; ${goal} set STREAM_DECISION_SET_MAX_WAIT ≥ ${seconds(suggestedMs)} (${tailNote})`,
+      text: `${pct(windowMisses)} of runs exceeded ${windowText}; ${goal}, set STREAM_DECISION_SET_MAX_WAIT ≥ ${seconds(suggestedMs)} (${tailNote})`,
     };
   }
   const w = windowMs && windowMs > 0 ? windowMs : ORIGIN_DEFAULT_WINDOW_MS;
@@ -186,15 +180,16 @@ export function recommendFromGroups(groups: WaitGroup[], options: RecommendOptio
   };
 }
 
-/** `1 s`, or `1 s/2 s/4 s` for a sweep. */
+/** `the 1 s window`, or `their window (1 s/2 s/4 s)` when several were pooled. */
 function describeWindows(windowsMs: number[]): string {
   const distinct = [...new Set(windowsMs.map((w) => Math.round(w / 10) * 10))].sort((a, b) => a - b);
-  return distinct.length === 0 ? 'unknown' : distinct.map(seconds).join('/');
+  if (distinct.length === 0) return 'the window';
+  return distinct.length === 1 ? `the ${seconds(distinct[0]!)} window` : `their window (${distinct.map(seconds).join('/')})`;
 }
 
 /** The evidence behind an estimate: `99.9 % wait 5.5 s, 90 % interval 5.1–6.9 s; 1,000 runs, 247 past the 1 s window; shifted exponential fit`. */
 export function describeEstimate(e: TailEstimate, windowText = describeWindows(e.windowsMs)): string {
-  const runs = `${countText(e.runs)} runs${e.censored > 0 ? `, ${countText(e.censored)} past the ${windowText} window` : ''}`;
+  const runs = `${countText(e.runs)} runs${e.censored > 0 ? `, ${countText(e.censored)} past ${windowText}` : ''}`;
   if (e.method === 'none' || e.quantileMs === undefined) return `${e.reason ?? 'no estimate'} (${runs})`;
   const interval = e.interval ? `, ${Math.round(e.interval.level * 100)} % interval ${secondsNumber(e.interval.lowMs)}–${seconds(e.interval.highMs)}` : '';
   const how = e.method === 'empirical' ? 'read off the data' : `${e.family} fit`;
@@ -207,4 +202,15 @@ interface RecordedValues {
   reset(): void;
   hasNext(): boolean;
   next(): { valueIteratedTo: number; countAddedInThisIterationStep: number };
+}
+
+/** One step's waits from its encoded histograms (a reproduce step, a saved load result). */
+export function waitGroupOfEncoded(encoded: EncodedMetrics, windowMs?: number): WaitGroup {
+  const runs = Object.values(encoded.outcomes).reduce((s, n) => s + (n ?? 0), 0);
+  return {
+    ...(windowMs !== undefined ? { windowMs } : {}),
+    opened: observationsOf(encoded.histograms['server-wait'], false),
+    notFound: observationsOf(encoded.histograms['not-found-wait'], true),
+    runs,
+  };
 }

@@ -1,6 +1,8 @@
 /** The report of `reproduce`: strategies side by side, then the max-wait sweep. */
 import { Chalk, type ChalkInstance } from 'chalk';
+import type { Recommendation } from '../load/recommend.js';
 import type { LoadSummary } from '../load/summary.js';
+import type { SweepAgreement } from '../load/sweep-agreement.js';
 import { compactTable, ms } from './format.js';
 
 export interface ReproduceDocument {
@@ -16,6 +18,12 @@ export interface ReproduceDocument {
   sweep: { windowMs: number; summary: LoadSummary }[];
   /** The smallest swept window with no early 404, ms; null when every window had some. */
   smallestSafeWindowMs: number | null;
+  /** The miss rate the recommendation aims at, 0..1 (absent in results written before it existed). */
+  targetMissRate?: number;
+  /** One recommendation from the waits of every windowed step, pooled (each 404 censored at its window). */
+  recommendation?: Recommendation;
+  /** How the sweep's smallest safe window and the recommendation relate. */
+  agreement?: SweepAgreement;
   interrupted: boolean;
 }
 
@@ -70,8 +78,10 @@ export function reproduceText(doc: ReproduceDocument, c: ChalkInstance): string 
         : `${c.bold('smallest safe window')} ${c.red('none of the swept windows')}: every one had early 404s; sweep higher`,
     );
   }
-  const window = doc.strategies.find((s) => s.lookup === 'window');
-  if (window) out.push(`${c.bold('recommendation')} ${window.summary.recommendation.text}`);
+  // Results saved before the pooled recommendation carry only the window step's own.
+  const recommendation = doc.recommendation ?? doc.strategies.find((s) => s.lookup === 'window')?.summary.recommendation;
+  if (recommendation) out.push(`${c.bold('recommendation')} ${recommendation.text}${doc.recommendation ? c.dim(' [every windowed step pooled]') : ''}`);
+  if (doc.agreement) out.push(`${c.bold('sweep and estimate')} ${(doc.agreement.agree ? (t: string) => t : c.yellow)(doc.agreement.text)}`);
   if (doc.interrupted) out.push(c.yellow('interrupted: the tables show the steps that finished'));
   return `${out.join('\n')}\n`;
 }

@@ -1,10 +1,13 @@
 /**
  * `ssedoctor reproduce`: the same load against the embedded reference server under each lookup
  * strategy (single, fixed, window) with one persistence-delay distribution, side by side; then a
- * sweep of STREAM_DECISION_SET_MAX_WAIT values and the smallest window that had no early 404.
+ * sweep of STREAM_DECISION_SET_MAX_WAIT values and the smallest window that had no early 404, and
+ * one recommendation from every windowed step's waits pooled (the estimator load uses).
  */
 import { EXIT, usageError } from '../../errors.js';
+import { recommendFromGroups, waitGroupOfEncoded } from '../../load/recommend.js';
 import { runLoad } from '../../load/runner.js';
+import { compareSweep } from '../../load/sweep-agreement.js';
 import { loadSummary, type LoadSummary } from '../../load/summary.js';
 import { chalkFor } from '../../report/format.js';
 import { reproduceHtml } from '../../report/html.js';
@@ -14,6 +17,7 @@ import { parseDistribution } from '../../server/index.js';
 import type { CliContext } from '../context.js';
 import { startEmbeddedServer } from '../embedded.js';
 import { parseDuration, parseInteger } from '../options.js';
+import { parseMissRate } from '../miss-rate.js';
 import { createProgress } from '../progress.js';
 import { waitBuckets } from '../render.js';
 import { writeFileAtomic } from '../write-file.js';
@@ -27,6 +31,7 @@ export interface ReproduceFlags {
   maxWait: string;
   sweep: string;
   seed: string;
+  targetMissRate: string;
   json?: boolean;
   out?: string;
   html?: string;
@@ -57,6 +62,7 @@ export async function reproduceCommand(flags: ReproduceFlags, ctx: CliContext): 
     .map((s) => parseDuration(s.trim(), '--sweep'));
   if (sweep.length === 0) throw usageError('bad-sweep', '--sweep: give comma-separated durations, e.g. 1s,2s,4s,6s');
   const seed = parseInteger(flags.seed, '--seed', 0);
+  const targetMissRate = parseMissRate(flags.targetMissRate);
 
   const common = ['--persist-delay', flags.persistDelay, '--retry-delay', `${retryDelayMs}ms`, '--seed', String(seed)];
   const strategies: Step[] = [
@@ -113,7 +119,17 @@ export async function reproduceCommand(flags: ReproduceFlags, ctx: CliContext): 
     if (summary) sweepRuns.push({ windowMs: step.windowMs, summary });
   }
 
-  const safe = sweepRuns.find((r) => (r.summary.outcomes.find((o) => o.code === 'early-404')?.count ?? 0) === 0);
+  const misses = (r: { summary: LoadSummary }): number => r.summary.outcomes.find((o) => o.code === 'early-404')?.count ?? 0;
+  const safe = sweepRuns.find((r) => misses(r) === 0);
+  // One answer: every step with a window (not the single lookup) pooled, each 404 censored at its own window.
+  const recommendation = recommendFromGroups(
+    [...strategyRuns.filter((r) => r.lookup !== 'single'), ...sweepRuns].map((r) => waitGroupOfEncoded(r.summary.encoded, r.windowMs)),
+    { targetMissRate, pollMs: retryDelayMs, zeroMs: Math.min(50, retryDelayMs / 2) },
+  );
+  const agreement = compareSweep(
+    sweepRuns.map((r) => ({ windowMs: r.windowMs, runs: r.summary.runs, misses: misses(r) })),
+    recommendation,
+  );
   const doc: ReproduceDocument = {
     schema: 'ssedoctor.reproduce/v1',
     tool: { name: 'ssedoctor', version: ctx.version },
@@ -125,6 +141,9 @@ export async function reproduceCommand(flags: ReproduceFlags, ctx: CliContext): 
     strategies: strategyRuns,
     sweep: sweepRuns,
     smallestSafeWindowMs: safe?.windowMs ?? null,
+    targetMissRate,
+    recommendation,
+    ...(agreement ? { agreement } : {}),
     interrupted: ctx.signal.aborted,
   };
   if (flags.out) writeFileAtomic(flags.out, `${JSON.stringify(doc)}\n`);
