@@ -85,7 +85,7 @@ function notFoundFindings(t: Transcript): Finding[] {
     .filter((x): x is { a: StreamAttempt; w: ServerWait } => x.w !== undefined && x.w.ms >= SLOW_LOOKUP_MS);
   if (spent.length === 0) return [];
   const { a, w } = spent.reduce((x, y) => (y.w.ms > x.w.ms ? y : x));
-  const lookups = w.lookups !== undefined ? `, ${w.lookups} lookups` : '';
+  const lookups = w.lookups !== undefined ? `, ${plural(w.lookups, 'lookup')}` : '';
   const times = spent.length > 1 ? ` (on ${spent.length} attempts)` : '';
   return [
     {
@@ -106,7 +106,7 @@ function streamFindings(t: Transcript, a: StreamAttempt): Finding[] {
   const held = heldHead(a, wait, path);
   if (held) out.push(held);
   if (wait && wait.ms >= SLOW_LOOKUP_MS && !(held && wait.source === 'inferred')) {
-    const lookups = wait.lookups !== undefined ? ` over ${wait.lookups} lookups` : '';
+    const lookups = wait.lookups !== undefined ? ` over ${plural(wait.lookups, 'lookup')}` : '';
     out.push({
       code: 'slow-lookup',
       message: `the server waited ${fmt(wait.ms)}${lookups} for the decision set to be persisted on attempt ${a.attempt} (${waitSourceText(wait.source)})`,
@@ -241,7 +241,7 @@ function bodyBuffered(t: Transcript, a: StreamAttempt, path: PathEvidence): Find
   }
   const proxyNote = path.proxy
     ? `a proxy on the path buffers the body (${path.text}${a.headers?.['x-accel-buffering'] === 'no' ? '' : '; no "X-Accel-Buffering: no" on the response'}): turn its buffering off for the stream (nginx: proxy_buffering off, or send X-Accel-Buffering: no)`
-    : `held back between the generator and this client (${path.text}; nothing shows a proxy): compression, a buffering intermediary or a blocked server loop; compare a run direct to the app`;
+    : `held back between the generator and this client (${path.text}; no proxy shows in the headers): compression, a buffering intermediary or a blocked server loop; compare a run direct to the app (--compare)`;
   const common = { headMs: r1(a.headersMs), server: path.server, via: path.via, xAccelBuffering: a.headers?.['x-accel-buffering'] ?? null, contentEncoding: a.headers?.['content-encoding'] ?? null };
   const layer: Layer = path.proxy ? 'proxy' : 'unknown';
   if (worst && worst.span >= BURST_SPAN_MS) {
@@ -404,6 +404,10 @@ function dedupe(list: Finding[]): Finding[] {
 
 function fmt(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function secs(ms: number): string {

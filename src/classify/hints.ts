@@ -47,7 +47,7 @@ export function runHint(t: Transcript, c: Classification, found: Finding[]): str
       const a = streamAttempt(t);
       if (a?.status === undefined) return 'The connection closed before a response head: the server crashed or refused mid-request, or something on the path reset it; read the server log at that time.';
       if (a.lastByteMs !== undefined && a.endMs !== undefined) {
-        return `The response ended ${((a.endMs - a.lastByteMs) / 1000).toFixed(1)} s after its last byte, mid-run: the server ended it (an exception in the generator, a restart or deploy, a close after N frames); read the server log at that time. An EventSource reconnects after \`retry\` (about 3 s) and gets only what is replayed.`;
+        return `The response ended right after its last byte (${Math.round(a.endMs - a.lastByteMs)} ms), mid-run: the server ended it (an exception in the generator, a restart or deploy, a close after N frames); read the server log at that time. An EventSource reconnects after \`retry\` (about 3 s) and gets only what is replayed.`;
       }
       return table;
     }

@@ -1,6 +1,8 @@
 /** The stable, versioned JSON document of one verify run. */
 import type { Diagnosis } from '../classify/diagnose.js';
 import type { NodeSpan, RunTimings } from '../classify/metrics.js';
+import type { WaitSource } from '../classify/server-wait.js';
+import type { Waterfall } from '../classify/waterfall.js';
 import type { OutcomeCode } from '../classify/outcomes.js';
 import type { Transcript } from '../model.js';
 import { round, roundAll } from './format.js';
@@ -27,10 +29,44 @@ export interface VerifyDocumentShape {
   hint: string | null;
   attempts: { client: number; recoveredOnAttempt: number | null; serverLookups: number | null };
   timings: Partial<Record<keyof RunTimings, number | null>>;
+  /**
+   * The server's lookup wait, summed over attempts (ms), and where it came from: `header`
+   * (x-lookup-wait-ms) or `inferred` (GET sent → response head); null when no head was seen.
+   */
+  serverWait: { ms: number; source: WaitSource; perAttempt: { attempt: number; status: number | null; ms: number; source: WaitSource; lookups: number | null }[] } | null;
+  /** Step times since the enqueue was sent (ms, 0.1); null for a step that did not happen. */
+  waterfall: WaterfallDocument;
   counts: Diagnosis['counts'];
   nodes: (Omit<NodeSpan, 'startMs' | 'completeMs'> & { startMs: number | null; completeMs: number | null })[];
   findings: Diagnosis['findings'];
   transcript: Transcript;
+}
+
+/** The waterfall as written: every step present, null where it did not happen. */
+export type WaterfallDocument = { [K in Exclude<keyof Waterfall, 'endKind' | 'attempt' | 'meaningfulEvents'>]: number | null } & {
+  attempt: number | null;
+  endKind: string | null;
+  meaningfulEvents: number;
+};
+
+const WATERFALL_STEPS = [
+  'postSentMs',
+  'enqueueAnsweredMs',
+  'getSentMs',
+  'headMs',
+  'firstByteMs',
+  'firstEventMs',
+  'secondEventMs',
+  'endMs',
+  'gapP50Ms',
+  'gapP99Ms',
+  'longestStallMs',
+] as const;
+
+/** The waterfall with every step named (null when it did not happen), ms rounded to 0.1. */
+export function waterfallDocument(w: Waterfall): WaterfallDocument {
+  const steps = Object.fromEntries(WATERFALL_STEPS.map((k) => [k, round(w[k]) ?? null])) as Record<(typeof WATERFALL_STEPS)[number], number | null>;
+  return { attempt: w.attempt ?? null, ...steps, endKind: w.endKind ?? null, meaningfulEvents: w.meaningfulEvents };
 }
 
 /** Builds the document (a plain object; JSON.stringify it). */
@@ -45,13 +81,22 @@ export function verifyDocument(target: VerifyTarget, d: Diagnosis, t: Transcript
     ok: d.outcome.severity === 'ok',
     summary: d.outcome.summary,
     detail: d.detail,
-    hint: d.outcome.severity === 'ok' ? null : d.outcome.hint,
+    hint: d.outcome.severity === 'ok' ? null : d.hint,
     attempts: {
       client: d.attempts.client,
       recoveredOnAttempt: d.attempts.recoveredOnAttempt ?? null,
       serverLookups: d.attempts.serverLookups ?? null,
     },
     timings,
+    serverWait:
+      d.timings.serverWaitMs === undefined || !d.waitSources.serverWait
+        ? null
+        : {
+            ms: round(d.timings.serverWaitMs)!,
+            source: d.waitSources.serverWait,
+            perAttempt: d.waits.map((w) => ({ attempt: w.attempt, status: w.status ?? null, ms: round(w.ms)!, source: w.source, lookups: w.lookups ?? null })),
+          },
+    waterfall: waterfallDocument(d.waterfall),
     counts: d.counts,
     nodes: d.nodes.map((n) => ({ ...n, startMs: round(n.startMs) ?? null, completeMs: round(n.completeMs) ?? null })),
     findings: d.findings,

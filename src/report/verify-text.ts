@@ -1,6 +1,9 @@
 /** The terminal report of one verify run. Returns a string; the caller decides where it goes. */
 import type { ChalkInstance } from 'chalk';
 import type { Diagnosis } from '../classify/diagnose.js';
+import type { Evidence } from '../classify/findings.js';
+import { waitSourceText } from '../classify/server-wait.js';
+import type { Waterfall } from '../classify/waterfall.js';
 import type { Transcript } from '../model.js';
 import { compactTable, ms } from './format.js';
 import type { VerifyDocumentShape, VerifyTarget } from './verify-json.js';
@@ -41,17 +44,12 @@ export function verifyText(target: VerifyTarget, d: Diagnosis, t: Transcript, op
       .join(' · '),
   );
   const tm = d.timings;
-  row('waits', `server lookup ${ms(tm.serverWaitMs)} · enqueue answered in ${ms(tm.enqueueMs)}`);
-  row(
-    'timeline',
-    [
-      `headers ${ms(tm.headersMs)}`,
-      `first byte ${ms(t.attempts.at(-1)?.firstByteMs)}`,
-      `first event ${ms(tm.firstEventMs)}`,
-      `first node event ${ms(tm.firstNodeEventMs)}`,
-      `terminal ${ms(tm.terminalMs)}`,
-    ].join(c.dim(' → ')) + c.dim('  (from enqueue)'),
-  );
+  row('waits', `${serverWaitText(d)} · enqueue answered in ${ms(tm.enqueueMs)}`);
+  row('waterfall', waterfallText(d.waterfall, c) + c.dim('  (from enqueue sent)'));
+  const w = d.waterfall;
+  if (w.headMs !== undefined && t.attempts.some((x) => x.status === 200)) {
+    row('gaps', `between events p50 ${ms(w.gapP50Ms)} · p99 ${ms(w.gapP99Ms)} · longest stall ${ms(w.longestStallMs)} · first node event ${ms(tm.firstNodeEventMs)}`);
+  }
   const events = Object.entries(d.counts.events)
     .map(([type, n]) => `${type} ${n}`)
     .join(' · ');
@@ -69,15 +67,54 @@ export function verifyText(target: VerifyTarget, d: Diagnosis, t: Transcript, op
 
   if (d.findings.length > 0) {
     lines.push('', `  ${c.bold('findings')}`);
-    for (const f of d.findings) lines.push(`  ${c.yellow('!')} ${f.code}: ${f.message}`);
+    for (const f of d.findings) {
+      const layer = f.layer && f.layer !== 'unknown' ? c.dim(` [${f.layer}]`) : '';
+      lines.push(`  ${c.yellow('!')} ${f.code}${layer}: ${f.message}`);
+      const evidence = evidenceText(f.evidence);
+      if (evidence) lines.push(`      ${c.dim(evidence)}`);
+    }
   }
   return finish();
 
   function finish(): string {
     if (opts.transcript) lines.push('', ...transcriptLines(t, c));
-    if (!ok) lines.push('', `  ${c.bold('hint')} ${d.outcome.hint}`);
+    if (!ok) lines.push('', `  ${c.bold('hint')} ${d.hint}`);
     return `${lines.join('\n')}\n`;
   }
+}
+
+/** "server wait 0.60 s (inferred from GET → head)", or "unknown" when no head was seen. */
+function serverWaitText(d: Diagnosis): string {
+  const wait = d.timings.serverWaitMs;
+  const source = d.waitSources.serverWait;
+  if (wait === undefined || !source) return 'server wait unknown (no response head)';
+  const n = d.attempts.serverLookups;
+  const lookups = n !== undefined ? `, ${n} lookup${n === 1 ? '' : 's'}` : '';
+  const held = source === 'inferred' && d.findings.some((f) => f.code === 'head-held') ? '; the head was held, so the lookup took at most this' : '';
+  return `server wait ${(wait / 1000).toFixed(2)} s (${waitSourceText(source)}${lookups}${held})`;
+}
+
+/** POST → id → GET → head → byte → event → 2nd event → end, `—` for a step that did not happen. */
+export function waterfallText(w: Waterfall, c: ChalkInstance): string {
+  const end = w.endKind === 'terminal' ? 'terminal' : `end${w.endKind ? ` (${w.endKind})` : ''}`;
+  const steps: [string, number | undefined][] = [
+    ['POST', w.postSentMs],
+    ['id', w.enqueueAnsweredMs],
+    ['GET', w.getSentMs],
+    ['head', w.headMs],
+    ['1st byte', w.firstByteMs],
+    ['1st event', w.firstEventMs],
+    ['2nd event', w.secondEventMs],
+    [end, w.endMs],
+  ];
+  return steps.map(([name, at]) => `${name} ${ms(at)}`).join(c.dim(' → '));
+}
+
+/** `headMs=3005 · server=uvicorn · via=—`: a finding's evidence on one line. */
+export function evidenceText(e: Evidence): string {
+  return Object.entries(e)
+    .map(([k, v]) => `${k}=${v === null ? '—' : typeof v === 'number' ? String(Math.round(v * 10) / 10) : v}`)
+    .join(' · ');
 }
 
 /** One line per saved verify document (`report` over verify results). */

@@ -78,7 +78,7 @@ describe('body-buffered, and no finding without evidence', () => {
   it('without proxy evidence no proxy is blamed', () => {
     const f = find(transcript([stream([stamped(100, 0, 2150), stamped(1100, 0, 2150), stamped(2100, 0, 2150)], { headers: uvicorn, end: 'terminal', endMs: 2200 })]), 'body-buffered');
     expect(f?.layer).toBe('unknown');
-    expect(f?.message).toMatch(/nothing shows a proxy/);
+    expect(f?.message).toMatch(/no proxy shows in the headers/);
   });
 });
 

@@ -66,7 +66,9 @@ describe('outcomes on the wire', () => {
 
   it('early-404 after a long window names the likely wrong id', async () => {
     const d = await viaScenario({ scenario: 'never-persisted', maxWaitMs: 1200 }, { attempts: 0 });
-    expect(d.detail).toMatch(/the server looked for 1\.2 s first: a slow write, or a wrong id/);
+    expect(d.detail).toMatch(/the server looked for 1\.2 s first \(x-lookup-wait-ms\): a slow write, or a wrong id/);
+    expect(d.findings.map((f) => f.code)).toContain('window-exhausted');
+    expect(d.hint).toMatch(/retry window \(≈1\.2 s\) ran out/);
   });
 
   it('heartbeat-only: pings and heartbeat events, no progress', async () => {
@@ -182,23 +184,108 @@ describe('CORS as a browser page would meet it (--origin)', () => {
   });
 });
 
-describe('compression (--compressed)', () => {
-  it('identity by default: the compressing server sends plain SSE and the run is healthy', async () => {
-    const d = await viaScenario({ scenario: 'compressed' });
+describe('compression: what a browser sees', () => {
+  it('identity (--identity): the compressing server sends plain SSE and the run is healthy', async () => {
+    const d = await viaScenario({ scenario: 'compressed' }, { encoding: 'identity' });
     expect(d.outcome.code).toBe('healthy');
     expect(d.findings.map((f) => f.code)).not.toContain('compressed');
   });
 
-  it('accepting gzip like a browser: compression without flush holds every event back', async () => {
-    const d = await viaScenario({ scenario: 'compressed' }, { compressed: true, observeMs: 2500 });
+  it('browser-like only (--compressed): compression without flush holds every event back', async () => {
+    const d = await viaScenario({ scenario: 'compressed' }, { encoding: 'browser', observeMs: 2500 });
     expect(d.outcome.code).toBe('timeout');
     expect(d.counts.progress).toBe(0);
     expect(d.findings[0]?.code).toBe('compressed');
+    expect(d.findings[0]?.evidence).toMatchObject({ contentEncoding: 'gzip', events: 0 });
+    expect(d.hint).not.toMatch(/lookup that waits longer than --timeout/);
+  });
+
+  it('by default the browser-like attach is checked against identity: compression-holds-events', async () => {
+    const d = await viaScenario({ scenario: 'compressed' }, { observeMs: 2500 });
+    expect(d.outcome.code).toBe('timeout');
+    const f = d.findings.find((x) => x.code === 'compression-holds-events');
+    expect(f?.evidence.browserFirstEventMs).toBeNull();
+    expect(f?.evidence.identityFirstEventMs).toEqual(expect.any(Number));
   });
 
   it('decompresses: a gzip stream that ends delivers every event', async () => {
-    const d = await viaScenario({ scenario: 'compressed', endOnComplete: true }, { compressed: true });
+    const d = await viaScenario({ scenario: 'compressed', endOnComplete: true }, { encoding: 'browser' });
     expect(d.outcome.code).toBe('healthy');
     expect(d.counts.events['node-complete']).toBe(13);
+  });
+});
+
+/** A backend ssedoctor did not write: no lookup headers, no job-status route; `stream` writes the stream answer. */
+const noLookupHeaders = (stream: RawScript): RawScript =>
+  enqueueThen((req, s) => (req.path.startsWith('/api/jobs/') ? void s.end(jsonResponse(404, { detail: 'Not Found' })) : stream(req, s)));
+const envelope = (type: string, node?: string): string =>
+  `event: ${type}\r\ndata: {"type": "${type}", "timestamp": "${new Date().toISOString()}", "data": {${node ? `"node": "${node}"` : ''}}}\r\n\r\n`;
+
+describe('evidence on the wire (raw-bytes servers without lookup headers)', () => {
+  it('head after 600 ms, no lookup headers: the server wait is inferred ≈ 600 ms, no slow-lookup, no proxy talk', async () => {
+    const d = await viaRaw(
+      noLookupHeaders(async (_req, s) => {
+        await sleep(600);
+        s.write(sseHead('server: uvicorn\r\n'));
+        await sleep(50);
+        s.write(chunk(envelope('node-start', 'a')));
+        await sleep(50);
+        s.end(Buffer.concat([chunk(envelope('workflow-complete')), Buffer.from('0\r\n\r\n')]));
+      }),
+    );
+    expect(d.outcome.code).toBe('healthy');
+    expect(d.waitSources.openedWait).toBe('inferred');
+    expect(d.timings.openedWaitMs).toBeGreaterThanOrEqual(550);
+    expect(d.timings.openedWaitMs).toBeLessThan(1500);
+    expect(d.findings.map((f) => f.code)).toEqual([]);
+    expect(d.waterfall.firstEventMs).toBeGreaterThan(d.waterfall.headMs!);
+  });
+
+  it('a stream that goes idle and is closed 1 s later: closed-early with idle-cutoff, comment every 0.5 s', async () => {
+    const d = await viaRaw(
+      noLookupHeaders(async (_req, s) => {
+        s.write(sseHead());
+        s.write(chunk(envelope('node-start', 'a')));
+        await sleep(1000);
+        s.end('0\r\n\r\n');
+      }),
+    );
+    expect(d.outcome.code).toBe('closed-early');
+    const f = d.findings.find((x) => x.code === 'idle-cutoff');
+    expect(f?.evidence.idleMs).toBeGreaterThanOrEqual(950);
+    expect(f?.evidence.commentEveryS).toBe(0.5);
+    expect(d.hint).toMatch(/idle timeout on the path/);
+    expect(d.hint).not.toMatch(/proxy|55\/60\/100\/300/);
+  });
+
+  it('a 404 after a 1.2 s wait, no lookup headers: window-exhausted from the inferred wait; a fast 404 is not', async () => {
+    const slow = await viaRaw(
+      noLookupHeaders(async (_req, s) => {
+        await sleep(1200);
+        s.end(jsonResponse(404, { detail: 'Decision set not found' }));
+      }),
+      { attempts: 0 },
+    );
+    expect(slow.outcome.code).toBe('early-404');
+    expect(slow.findings.find((f) => f.code === 'window-exhausted')?.evidence).toMatchObject({ waitSource: 'inferred' });
+    expect(slow.timings.notFoundWaitMs).toBeGreaterThanOrEqual(1150);
+    expect(slow.hint).toMatch(/retry window \(≈1\.2 s\) ran out/);
+    const fast = await viaRaw(noLookupHeaders((_req, s) => void s.end(jsonResponse(404, { detail: 'Decision set not found' }))), { attempts: 0 });
+    expect(fast.findings.map((f) => f.code)).not.toContain('window-exhausted');
+    expect(fast.hint).toMatch(/looks the decision set up once/);
+  });
+
+  it('an application holding its head until its first frame: head-held, layer application', async () => {
+    const d = await viaRaw(
+      noLookupHeaders(async (_req, s) => {
+        await sleep(1300);
+        s.write(Buffer.concat([Buffer.from(sseHead('server: uvicorn\r\n')), chunk(envelope('node-start', 'a'))]));
+        s.end(Buffer.concat([chunk(envelope('workflow-complete')), Buffer.from('0\r\n\r\n')]));
+      }),
+    );
+    const f = d.findings.find((x) => x.code === 'head-held');
+    expect(f?.layer).toBe('application');
+    expect(f?.message).toMatch(/^the application held its response head 1\.\d s until its first frame \(server: uvicorn, no Via\)/);
+    expect(d.findings.map((x) => x.code)).not.toContain('slow-lookup');
   });
 });
