@@ -9,13 +9,15 @@ import type { OutcomeCode } from '../classify/outcomes.js';
 
 /** Timing metrics, recorded in microseconds, reported in ms. Names are the threshold names. */
 export const TIMING_METRICS = {
+  'first-meaningful-event': 'enqueue sent → first meaningful event (not a comment or heartbeat) on the stream that opened',
   enqueue: 'enqueue request → its response head',
   headers: 'enqueue sent → stream response head',
-  'server-wait': 'server lookup wait on the attempt that opened the stream (x-lookup-wait-ms)',
-  'not-found-wait': 'server lookup wait before it answered 404',
-  'first-event': 'enqueue sent → first event',
+  'server-wait': 'server lookup wait on the attempt that opened the stream (x-lookup-wait-ms, else GET → head)',
+  'not-found-wait': 'server lookup wait before it answered a decision-set 404 (x-lookup-wait-ms, else GET → head)',
+  'first-event': 'enqueue sent → first event of any type',
   'first-node-event': 'enqueue sent → first node-start/node-complete',
   terminal: 'enqueue sent → terminal event',
+  'longest-stall': 'longest interval with no meaningful event between the stream head and its end',
   total: 'whole run, from its scheduled start',
 } as const;
 export type TimingMetric = keyof typeof TIMING_METRICS;
@@ -49,9 +51,15 @@ function newHistogram(): hdr.Histogram {
   return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 2 ** 40, numberOfSignificantValueDigits: 3, autoResize: true });
 }
 
+/** Wait metrics whose values may be inferred from GET → head when the server sends no lookup headers. */
+export const WAIT_METRICS = ['server-wait', 'not-found-wait'] as const;
+export type WaitMetric = (typeof WAIT_METRICS)[number];
+
 /** Percentiles of one metric, in its unit (ms for timings, a count for counts). */
 export interface MetricSummary {
   count: number;
+  /** For server-wait and not-found-wait: how many of `count` were inferred (GET → head, no lookup headers). */
+  inferred?: number;
   min: number;
   mean: number;
   p50: number;
@@ -71,6 +79,8 @@ export interface EncodedMetrics {
   histograms: Partial<Record<MetricName, string>>;
   /** Outcome counts per whole second since the start (index = second). */
   timeline: Partial<Record<OutcomeCode, number>>[];
+  /** Values of the wait metrics inferred from GET → head (absent in files written before it existed: 0). */
+  inferred?: Partial<Record<WaitMetric, number>>;
 }
 
 export class LoadMetrics {
@@ -78,6 +88,7 @@ export class LoadMetrics {
   dropped = 0;
   private readonly histograms = new Map<MetricName, hdr.Histogram>();
   private readonly timeline: Partial<Record<OutcomeCode, number>>[] = [];
+  private readonly inferred = new Map<WaitMetric, number>();
 
   /** Adds one finished run. */
   add(sample: Sample): void {
@@ -88,8 +99,10 @@ export class LoadMetrics {
     const late = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : ms + sample.lagMs);
     this.recordMs('enqueue', late(t.enqueueMs));
     this.recordMs('headers', late(t.headersMs));
-    this.recordMs('server-wait', t.openedWaitMs);
-    this.recordMs('not-found-wait', t.notFoundWaitMs);
+    this.recordWait('server-wait', t.openedWaitMs, d.waitSources?.openedWait);
+    this.recordWait('not-found-wait', t.notFoundWaitMs, d.waitSources?.notFoundWait);
+    this.recordMs('first-meaningful-event', late(t.firstMeaningfulEventMs));
+    this.recordMs('longest-stall', t.longestStallMs);
     this.recordMs('first-event', late(t.firstEventMs));
     this.recordMs('first-node-event', late(t.firstNodeEventMs));
     this.recordMs('terminal', late(t.terminalMs));
@@ -122,8 +135,10 @@ export class LoadMetrics {
     if (!h || h.totalCount === 0) return undefined;
     const scale = scaleOf(name);
     const at = (p: number): number => h.getValueAtPercentile(p) / scale;
+    const inferred = (WAIT_METRICS as readonly string[]).includes(name) ? (this.inferred.get(name as WaitMetric) ?? 0) : undefined;
     return {
       count: h.totalCount,
+      ...(inferred !== undefined ? { inferred } : {}),
       min: at(0),
       mean: h.mean / scale,
       p50: at(50),
@@ -157,7 +172,13 @@ export class LoadMetrics {
   encode(): EncodedMetrics {
     const histograms: Partial<Record<MetricName, string>> = {};
     for (const [name, h] of this.histograms) histograms[name] = hdr.encodeIntoCompressedBase64(h);
-    return { outcomes: Object.fromEntries(this.outcomes), dropped: this.dropped, histograms, timeline: this.timeline };
+    return {
+      outcomes: Object.fromEntries(this.outcomes),
+      dropped: this.dropped,
+      histograms,
+      timeline: this.timeline,
+      inferred: Object.fromEntries(this.inferred),
+    };
   }
 
   /** Rebuilds an aggregate from its encoding. */
@@ -178,6 +199,9 @@ export class LoadMetrics {
       this.histogram(name).add(h);
       h.destroy();
     }
+    for (const [name, n] of Object.entries(e.inferred ?? {}) as [WaitMetric, number][]) {
+      this.inferred.set(name, (this.inferred.get(name) ?? 0) + n);
+    }
     e.timeline.forEach((bucket, i) => {
       while (this.timeline.length <= i) this.timeline.push({});
       const mine = this.timeline[i]!;
@@ -193,6 +217,13 @@ export class LoadMetrics {
 
   private recordMs(name: TimingMetric, ms: number | undefined): void {
     if (ms !== undefined && Number.isFinite(ms)) this.histogram(name).recordValue(Math.max(0, Math.round(ms * 1000)));
+  }
+
+  /** Records a wait and counts it as inferred when its figure came from GET → head. */
+  private recordWait(name: WaitMetric, ms: number | undefined, source: 'header' | 'inferred' | undefined): void {
+    if (ms === undefined || !Number.isFinite(ms)) return;
+    this.recordMs(name, ms);
+    if (source === 'inferred') this.inferred.set(name, (this.inferred.get(name) ?? 0) + 1);
   }
 
   private record(name: CountMetric, n: number | undefined): void {
