@@ -177,7 +177,9 @@ export function comparePaths(a: Transcript, b: Transcript): PathDifference[] {
   for (const path of ['a', 'b'] as const) {
     const mine = p[path];
     const theirs = p[other(path)];
-    const atClose = (x: PathProfile): boolean => x.events >= 2 && x.firstEventToEndMs !== null && x.firstEventToEndMs <= AT_CLOSE_MS && x.end === 'eof';
+    // The end is the close (eof) or the terminal event that came in the same final burst.
+    const atClose = (x: PathProfile): boolean =>
+      x.events >= 2 && x.firstEventToEndMs !== null && x.firstEventToEndMs <= AT_CLOSE_MS && (x.end === 'eof' || x.end === 'terminal');
     const mineRate = perRead(mine);
     const theirRate = perRead(theirs);
     if (atClose(mine) && !atClose(theirs) && theirs.events > 0) {
@@ -186,7 +188,7 @@ export function comparePaths(a: Transcript, b: Transcript): PathDifference[] {
         path,
         layer: layerOf(path, p),
         message:
-          `all ${mine.events} events arrived only as the stream closed via path ${path} (first event ${fmt(mine.firstEventToEndMs)} before the end), ` +
+          `all ${mine.events} events arrived at once as the stream ended, only via path ${path} (the first ${fmt(mine.firstEventToEndMs)} before the end, ${fmt(mine.firstEventMs)} after the request), ` +
           `while via path ${other(path)} they came ${fmt(theirs.firstEventToEndMs)} before it: ${layerOf(path, p)} buffers the whole response`,
         evidence: both('firstEventMs', 'firstEventToEndMs', 'events', 'eventReads'),
         fix: 'nginx: `proxy_buffering off;` for the stream location, or have the app send `X-Accel-Buffering: no`; other proxies: disable response buffering for text/event-stream',

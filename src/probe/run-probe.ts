@@ -134,7 +134,8 @@ async function checkJobStatus(url: string, options: ProbeOptions, dispatcher: Di
       dispatcher,
       url,
       { method: 'GET', headers: { accept: 'application/json', ...options.headers } },
-      { limit: 64 * 1024, clock: since, signal: options.signal },
+      // Bounded as a whole: an endpoint that answers with a body that never ends must not hold the run.
+      { limit: 64 * 1024, clock: since, signal: withTimeout(options.signal, options.timeoutMs) },
     );
     check.httpStatus = res.status;
     const status = (JSON.parse(res.body) as { status?: unknown }).status;
@@ -144,6 +145,14 @@ async function checkJobStatus(url: string, options: ProbeOptions, dispatcher: Di
     check.error = toNetError(err);
   }
   return check;
+}
+
+/** The caller's signal, also aborted after `ms` with a SSEDOCTOR_TIMEOUT error. */
+function withTimeout(signal: AbortSignal | undefined, ms: number): AbortSignal {
+  const c = new AbortController();
+  const reason = Object.assign(new Error(`no complete answer within ${ms} ms`), { code: 'SSEDOCTOR_TIMEOUT' });
+  setTimeout(() => c.abort(reason), ms).unref();
+  return signal ? AbortSignal.any([signal, c.signal]) : c.signal;
 }
 
 /** Sleeps `ms`; resolves false early when the signal aborts. */
