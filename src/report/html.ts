@@ -5,8 +5,9 @@
  */
 import { OUTCOMES, outcomeInfo, type OutcomeCode } from '../classify/outcomes.js';
 import type { LoadSummary } from '../load/summary.js';
-import type { MetricName } from '../load/metrics.js';
+import { TIMING_METRICS, type MetricName } from '../load/metrics.js';
 import { ms } from './format.js';
+import { inferredNotes } from './load-text.js';
 import { outcomePercent, type ReproduceDocument } from './reproduce-text.js';
 
 const esc = (s: string): string =>
@@ -85,7 +86,36 @@ function timelineChart(timeline: Partial<Record<OutcomeCode, number>>[]): string
 <line x1="${pad.l}" y1="${h - pad.b}" x2="${w}" y2="${h - pad.b}" stroke="#9ca3af"/>${parts.join('')}</svg>`;
 }
 
-const ROWS: MetricName[] = ['enqueue', 'headers', 'server-wait', 'not-found-wait', 'first-event', 'first-node-event', 'terminal', 'total'];
+const ROWS = Object.keys(TIMING_METRICS) as MetricName[];
+
+/** The run's steps from the enqueue, in flow order, as the waterfall chart draws them. */
+const WATERFALL_STEPS: [MetricName, string][] = [
+  ['enqueue', 'enqueue answered'],
+  ['headers', 'stream head'],
+  ['first-meaningful-event', 'first meaningful event'],
+  ['first-node-event', 'first node event'],
+  ['terminal', 'terminal event'],
+];
+
+/**
+ * The timing waterfall across runs: per step a bar from T0 to its p50 and a tick at its p99
+ * (`<rect class="step">` with `data-p50`/`data-p99` in ms). Steps no run reached are left out.
+ */
+function waterfallChart(s: LoadSummary): string {
+  const steps = WATERFALL_STEPS.filter(([name]) => s.metrics[name]).map(([name, label]) => ({ name, label, m: s.metrics[name]! }));
+  if (steps.length === 0) return '<p class="muted">No run reached the stream.</p>';
+  const w = 900;
+  const rowH = 26;
+  const pad = { l: 170, r: 90, t: 8 };
+  const h = pad.t + steps.length * rowH + 20;
+  const peak = Math.max(1, ...steps.map((x) => x.m.p99));
+  const x = (v: number): number => pad.l + ((w - pad.l - pad.r) * v) / peak;
+  const rows = steps.map(({ name, label, m }, i) => {
+    const y = pad.t + i * rowH;
+    return `<text x="4" y="${y + 16}">${esc(label)}</text><rect class="step" x="${pad.l}" y="${y + 4}" width="${Math.max(1, x(m.p50) - pad.l)}" height="${rowH - 10}" fill="#3b6fd6" data-metric="${name}" data-p50="${m.p50}" data-p99="${m.p99}"><title>${esc(`${label}: p50 ${ms(m.p50)}, p99 ${ms(m.p99)}`)}</title></rect><line x1="${x(m.p99)}" y1="${y + 2}" x2="${x(m.p99)}" y2="${y + rowH - 4}" stroke="#d9412b" stroke-width="2"/><text x="${x(m.p99) + 6}" y="${y + 16}">${esc(`${ms(m.p50)} / ${ms(m.p99)}`)}</text>`;
+  });
+  return `<svg id="waterfall" role="img" viewBox="0 0 ${w} ${h}" width="100%">${rows.join('')}<text x="${pad.l}" y="${h - 4}">ms since the enqueue was sent: bar = p50, red tick = p99</text></svg>`;
+}
 
 function loadSections(s: LoadSummary, waits: { fromMs: number; count: number }[]): string {
   const outcomes = s.outcomes
@@ -110,10 +140,14 @@ function loadSections(s: LoadSummary, waits: { fromMs: number; count: number }[]
   const waitChart =
     waits.length > 0
       ? barChart('waits', waits.map((b) => ({ label: ms(b.fromMs), value: b.count })), `runs per ${ms(width)} of server wait`)
-      : '<p class="muted">The server reported no lookup waits (x-lookup-wait-ms).</p>';
+      : '<p class="muted">No server wait was measured: no stream response head was seen.</p>';
+  const notes = inferredNotes(s.metrics)
+    .map((n) => `<p class="muted">${esc(n)}</p>`)
+    .join('');
   return `<h2>Outcomes</h2><table id="outcomes"><tr><th>outcome</th><th>runs</th><th>%</th><th style="text-align:left">what happened</th></tr>${outcomes}</table>
 <h2>Outcomes over time</h2>${timelineChart(s.encoded.timeline)}
-<h2>Server wait for the decision set</h2>${waitChart}
+<h2>Timing waterfall</h2>${waterfallChart(s)}
+<h2>Server wait for the decision set</h2>${waitChart}${notes}
 <p><strong>Recommendation:</strong> ${esc(s.recommendation.text)}</p>
 <h2>Percentiles</h2><table id="metrics"><tr><th>metric</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>runs</th></tr>${metrics}</table>
 <h2>Thresholds</h2>${thresholds}

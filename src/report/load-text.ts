@@ -2,10 +2,11 @@
 import type { ChalkInstance } from 'chalk';
 import { outcomeInfo } from '../classify/outcomes.js';
 import type { LoadSummary } from '../load/summary.js';
-import type { MetricName } from '../load/metrics.js';
+import { TIMING_METRICS, WAIT_METRICS, type MetricName, type MetricSummary } from '../load/metrics.js';
 import { compactTable, ms } from './format.js';
 
-const TIMING_ROWS: MetricName[] = ['enqueue', 'headers', 'server-wait', 'not-found-wait', 'first-event', 'first-node-event', 'terminal', 'total'];
+/** Timing rows in the metrics' own order: first-meaningful-event first. */
+const TIMING_ROWS = Object.keys(TIMING_METRICS) as MetricName[];
 const COUNT_ROWS: MetricName[] = ['client-attempts', 'server-lookups'];
 
 /** Server-wait bars: (from ms, count) pairs; the caller picks the bucket width. */
@@ -43,9 +44,10 @@ export function loadText(doc: LoadSummary, waits: WaitBuckets, c: ChalkInstance)
     if (s) metrics.push([name, ...[s.p50, s.p90, s.p99, s.p999, s.max].map((v) => String(Math.round(v))), String(s.count)]);
   }
   out.push(metrics.toString());
+  for (const note of inferredNotes(doc.metrics)) out.push(c.dim(note));
 
   if (waits.length > 0 && waits.some((b) => b.count > 0)) {
-    out.push('', c.bold('server wait for the decision set') + c.dim(' (x-lookup-wait-ms on the attempt that opened the stream)'));
+    out.push('', c.bold('server wait for the decision set') + c.dim(' (on the attempt that opened the stream: x-lookup-wait-ms, else GET → head)'));
     const peak = Math.max(...waits.map((b) => b.count));
     const width = waits.length > 1 ? waits[1]!.fromMs - waits[0]!.fromMs : 1;
     for (const b of waits) {
@@ -69,6 +71,19 @@ export function loadText(doc: LoadSummary, waits: WaitBuckets, c: ChalkInstance)
     out.push(c.yellow(`  ⚠ the generator was saturated: its timings may be late by up to ${ms(g.loopDelayMs.max)}; lower the load or shard it`));
   }
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * One line per wait metric with inferred values: `server-wait: 180 of 200 inferred from GET → head
+ * (no x-lookup-wait-ms)`. Nothing when every value came from the server's headers.
+ */
+export function inferredNotes(metrics: Partial<Record<MetricName, MetricSummary>>): string[] {
+  return WAIT_METRICS.flatMap((name) => {
+    const m = metrics[name];
+    if (!m?.inferred) return [];
+    const all = m.inferred === m.count ? `all ${m.count}` : `${m.inferred} of ${m.count}`;
+    return [`${name}: ${all} inferred from GET → head (no x-lookup-wait-ms header; includes the network round trip)`];
+  });
 }
 
 /** Splits 0..max into about 15 buckets of a round width (ms). */

@@ -1,8 +1,9 @@
 /** Markdown reports: GitHub step summaries and `report --format markdown`. */
 import { outcomeInfo } from '../classify/outcomes.js';
 import type { LoadSummary } from '../load/summary.js';
-import type { MetricName } from '../load/metrics.js';
+import { TIMING_METRICS, type MetricName } from '../load/metrics.js';
 import { ms } from './format.js';
+import { inferredNotes } from './load-text.js';
 import type { VerifyDocumentShape } from './verify-json.js';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -16,15 +17,18 @@ export function verifyMarkdown(doc: VerifyDocumentShape): string {
     '',
     `${cell(doc.summary)} — ${cell(doc.detail)}`,
     '',
-    '| target | client attempts | server lookups | server wait | headers | first node event | terminal |',
-    '|---|---|---|---|---|---|---|',
-    `| ${cell(doc.target.baseUrl)} | ${doc.attempts.client} | ${doc.attempts.serverLookups ?? '—'} | ${ms(t.serverWaitMs ?? undefined)} | ${ms(t.headersMs ?? undefined)} | ${ms(t.firstNodeEventMs ?? undefined)} | ${ms(t.terminalMs ?? undefined)} |`,
+    '| target | client attempts | server lookups | server wait | headers | first meaningful event | first node event | terminal |',
+    '|---|---|---|---|---|---|---|---|',
+    `| ${cell(doc.target.baseUrl)} | ${doc.attempts.client} | ${doc.attempts.serverLookups ?? '—'} | ${ms(t.serverWaitMs ?? undefined)}${doc.serverWait?.source === 'inferred' ? ' (inferred from GET → head)' : ''} | ${ms(t.headersMs ?? undefined)} | ${ms(t.firstMeaningfulEventMs ?? undefined)} | ${ms(t.firstNodeEventMs ?? undefined)} | ${ms(t.terminalMs ?? undefined)} |`,
   ];
+  if (doc.findings.length > 0) {
+    lines.push('', ...doc.findings.map((f) => `- **${f.code}**${f.layer && f.layer !== 'unknown' ? ` (${f.layer})` : ''}: ${cell(f.message)}`));
+  }
   if (!ok && doc.hint) lines.push('', `**Hint:** ${cell(doc.hint)}`);
   return `${lines.join('\n')}\n`;
 }
 
-const ROWS: MetricName[] = ['enqueue', 'headers', 'server-wait', 'not-found-wait', 'first-event', 'first-node-event', 'terminal', 'total'];
+const ROWS = Object.keys(TIMING_METRICS) as MetricName[];
 
 /** A load run (or merged runs). */
 export function loadMarkdown(s: LoadSummary, title = 'ssedoctor load'): string {
@@ -44,6 +48,8 @@ export function loadMarkdown(s: LoadSummary, title = 'ssedoctor load'): string {
     const m = s.metrics[name];
     if (m) lines.push(`| ${name} | ${ms(m.p50)} | ${ms(m.p90)} | ${ms(m.p99)} | ${ms(m.p999)} | ${ms(m.max)} |`);
   }
+  const notes = inferredNotes(s.metrics);
+  if (notes.length > 0) lines.push('', ...notes.map((n) => `_${cell(n)}_`));
   lines.push('', `**Recommendation:** ${cell(s.recommendation.text)}`);
   if (s.thresholds.length > 0) {
     lines.push('', '| threshold | verdict | actual |', '|---|---|---|');

@@ -26,7 +26,7 @@ describe('JUnit XML', () => {
     expect(XMLValidator.validate(xml)).toBe(true);
     const tc = parser.parse(xml).testsuites.testsuite.testcase;
     expect(tc.failure.message).toMatch(/^early-404: The stream endpoint answered 404/);
-    expect(tc.failure['#text']).toContain('hint: The stream looked the job up before it was persisted');
+    expect(tc.failure['#text']).toContain('hint: The stream endpoint looks the decision set up once');
     expect(xmlEscape('a\u0001b')).toBe('ab');
   });
 
