@@ -56,13 +56,13 @@ export function handleRequest(ctx: AppContext, req: IncomingMessage, res: Server
     case 'enqueue':
       return readBody(req, ctx.options.bodyLimitBytes, (body) => {
         if (body === undefined) return sendJson(res, 413, { detail: 'Request body too large' });
-        enqueue(ctx, body, res);
+        enqueue(ctx, body, req.headers['content-type'], res);
       });
   }
 }
 
-function enqueue(ctx: AppContext, body: string, res: ServerResponse): void {
-  const parsed = validateChatRequest(body);
+function enqueue(ctx: AppContext, body: string, contentType: string | undefined, res: ServerResponse): void {
+  const parsed = validateChatRequest(body, contentType);
   if (!parsed.ok) return sendJson(res, 422, { detail: parsed.issues });
   const { options, scheduler, store, random } = ctx;
   const visibleAt = scheduler.now() + options.persistDelay.sample(random);

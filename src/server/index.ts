@@ -10,7 +10,7 @@ import { seededRandom } from './distribution.js';
 import { createLogger } from './log.js';
 import { resolveServerOptions, type ServerOptions, type ServerOverrides } from './options.js';
 import { Scheduler } from './scheduler.js';
-import { Store } from './store.js';
+import { Store, type StoreStats } from './store.js';
 
 export interface StartOptions extends ServerOverrides {
   /** Named scenario (default `healthy`). */
@@ -25,9 +25,18 @@ export interface ReferenceServer {
   port: number;
   /** The fully resolved settings in force. */
   options: ServerOptions;
+  /** Decision sets kept and forgotten, and open connections: what memory the server holds. */
+  stats(): ServerStats;
   /** Stops listening and drops every open stream. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
+}
+
+export interface ServerStats extends StoreStats {
+  /** Open TCP connections (streams and idle keep-alive ones). */
+  connections: number;
+  /** Entries in the scheduler's heap (lookups, pings, heartbeats, workers, expiry), live or cancelled. */
+  scheduled: number;
 }
 
 /** Starts the reference server; resolves once it listens. */
@@ -35,17 +44,29 @@ export async function startReferenceServer(start: StartOptions = {}): Promise<Re
   const { scenario, env, ...overrides } = start;
   const options = resolveServerOptions(scenario, overrides, env);
   const scheduler = new Scheduler();
+  const store = new Store(scheduler, {
+    finishedTtlMs: options.finishedTtlMs,
+    maxFinished: options.maxFinishedSets,
+    maxSets: options.maxDecisionSets,
+  });
   const ctx: AppContext = {
     options,
     scheduler,
-    store: new Store(),
+    store,
     log: createLogger(options.log),
     random: seededRandom(options.seed),
   };
-  const server: Server = createServer((req, res) => handleRequest(ctx, req, res));
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  server.requestTimeout = 0; // streams are long-lived by design
+  const server: Server = createServer(
+    {
+      // Idle, head and request timeouts are checked on this interval (Node's default, 30 s, would
+      // let a slow-loris client hold a connection up to 30 s past its limit).
+      connectionsCheckingInterval: Math.max(100, Math.min(options.headersTimeoutMs, options.requestTimeoutMs) / 5),
+      headersTimeout: options.headersTimeoutMs,
+      requestTimeout: options.requestTimeoutMs,
+      keepAliveTimeout: options.keepAliveTimeoutMs,
+    },
+    (req, res) => handleRequest(ctx, req, res),
+  );
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
     sockets.add(s);
@@ -68,10 +89,12 @@ export async function startReferenceServer(start: StartOptions = {}): Promise<Re
       server.close(() => resolve());
       for (const s of sockets) s.destroy();
     }));
-  return { url: `http://${host}:${port}`, port, options, close, [Symbol.asyncDispose]: close };
+  const stats = (): ServerStats => ({ ...store.stats(), connections: sockets.size, scheduled: scheduler.size });
+  return { url: `http://${host}:${port}`, port, options, stats, close, [Symbol.asyncDispose]: close };
 }
 
 export { SCENARIOS, findScenario, resolveServerOptions, lookupSettingsFromEnv } from './options.js';
+export type { StoreStats } from './store.js';
 export type { ServerOptions, ServerOverrides, Scenario, LookupStrategy, FaultSwitches } from './options.js';
 export { parseDistribution, parseServerDuration } from './distribution.js';
 export { LOOKUP_ATTEMPTS_HEADER, LOOKUP_WAIT_HEADER } from './stream.js';

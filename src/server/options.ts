@@ -22,7 +22,7 @@ export interface FaultSwitches {
   stallAfter?: number;
   /** Answer the stream with this content type instead of text/event-stream. */
   contentType?: string;
-  /** Hold the response head until the first frame (a buffering proxy's signature). */
+  /** Hold the response head until the first frame (an app without an early flush; proxies can do the same). */
   holdHeaders: boolean;
   /** Gzip the stream for clients that accept it, without flushing (compression middleware's signature). */
   compress: boolean;
@@ -67,6 +67,21 @@ export interface ServerOptions {
   seed: number;
   /** Largest accepted request body, bytes. */
   bodyLimitBytes: number;
+  /** An idle keep-alive connection is closed after this long, ms (uvicorn's `timeout_keep_alive`: 5 s). */
+  keepAliveTimeoutMs: number;
+  /** A request head must arrive within this long of the connection (or of the previous response), ms. */
+  headersTimeoutMs: number;
+  /**
+   * The whole request (head and body) must arrive within this long, ms: a slow-loris body is cut
+   * with 408. Node measures the request only, so a stream response lives on past it.
+   */
+  requestTimeoutMs: number;
+  /** A finished decision set (workflow-complete sent) is kept this long for late attaches, ms. */
+  finishedTtlMs: number;
+  /** Finished decision sets kept at most; past it the oldest is forgotten before its TTL. */
+  maxFinishedSets: number;
+  /** Decision sets kept at most, finished or not (jobs that never finish included); oldest forgotten first. */
+  maxDecisionSets: number;
   /** Origins answered with CORS headers (the origin's development list by default). */
   corsOrigins: string[];
   log: LogOptions;
@@ -127,7 +142,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'headers-held',
-    description: 'The response head is held until the first frame, as a buffering proxy does.',
+    description: 'The application holds its response head until its first frame, as an app without an early flush does (proxies can do the same).',
     settings: { workerDelay: d('1200ms'), faults: { holdHeaders: true } },
   },
   {
@@ -158,6 +173,13 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   faults: { noWorker: false, closeAbruptly: false, holdHeaders: false, compress: false },
   seed: 1,
   bodyLimitBytes: 1024 * 1024,
+  keepAliveTimeoutMs: 5000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  // A minute for late attaches; a finished 38-frame run holds ≈17 KB, so at most ≈85 MB of history.
+  finishedTtlMs: 60_000,
+  maxFinishedSets: 5_000,
+  maxDecisionSets: 20_000,
   corsOrigins: ['http://localhost:3000', 'http://localhost:3001', 'http://127.0.0.1:3000', 'http://127.0.0.1:3001'],
   log: { level: 'info', format: 'text' },
 };

@@ -10,7 +10,7 @@ import type { Logger } from './log.js';
 import type { ServerOptions } from './options.js';
 import { pythonIsoNow, pythonStrNow } from './python-format.js';
 import type { Scheduler, Task } from './scheduler.js';
-import { encodeEvent, type DecisionSet, type Frame, type Store, type Subscriber } from './store.js';
+import { encodeEvent, REPLAY_COUNT, type DecisionSet, type Frame, type Store, type Subscriber } from './store.js';
 
 export interface StreamContext {
   options: ServerOptions;
@@ -23,8 +23,6 @@ export interface StreamContext {
 export const LOOKUP_ATTEMPTS_HEADER = 'x-lookup-attempts';
 export const LOOKUP_WAIT_HEADER = 'x-lookup-wait-ms';
 
-/** Replayed history size (streaming_service.py: the last 50 stored events). */
-const REPLAY_COUNT = 50;
 /** A client this far behind is dropped rather than buffered without bound. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 
@@ -128,7 +126,8 @@ function openStream(
   };
   const write = (text: string): void => {
     if (closed || res.destroyed) return stop();
-    if (res.writableLength > MAX_BUFFERED_BYTES) {
+    // Bytes queued for this client: in the socket's buffer and, with compression, in gzip's input.
+    if (res.writableLength + (gzip?.writableLength ?? 0) > MAX_BUFFERED_BYTES) {
       res.destroy(); // slow consumer: bounded memory beats an unbounded queue
       return stop();
     }

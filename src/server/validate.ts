@@ -17,8 +17,31 @@ export interface ChatRequest {
 
 const ROLES = ['user', 'assistant', 'system', 'tool'];
 
-/** Parses and validates a ChatRequest body; returns the request or the 422 issues. */
-export function validateChatRequest(raw: string): { ok: true; value: ChatRequest } | { ok: false; issues: ValidationIssue[] } {
+/**
+ * Whether FastAPI reads a body with this Content-Type as JSON: none at all, or `application/json`
+ * and `application/*+json` (fastapi/routing.py, which reads the type through `email.message`:
+ * case-insensitive, parameters ignored, a value without a slash counted as text/plain).
+ */
+export function isJsonContentType(contentType: string | undefined): boolean {
+  if (contentType === undefined) return true;
+  const essence = contentType.split(';', 1)[0]!.trim().toLowerCase();
+  const slash = essence.indexOf('/');
+  if (slash < 0 || essence.slice(0, slash) !== 'application') return false;
+  const subtype = essence.slice(slash + 1);
+  return subtype === 'json' || subtype.endsWith('+json');
+}
+
+/**
+ * Parses and validates a ChatRequest body; returns the request or the 422 issues. `contentType`
+ * decides how FastAPI reads the body: an empty body is a missing body, a body sent with a
+ * non-JSON type is validated as a string (so it is not an object), anything else is JSON.
+ */
+export function validateChatRequest(
+  raw: string,
+  contentType?: string,
+): { ok: true; value: ChatRequest } | { ok: false; issues: ValidationIssue[] } {
+  if (raw === '') return { ok: false, issues: [{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }] };
+  if (!isJsonContentType(contentType)) return { ok: false, issues: [notAnObject(raw)] };
   let body: unknown;
   try {
     body = JSON.parse(raw);
@@ -29,9 +52,7 @@ export function validateChatRequest(raw: string): { ok: true; value: ChatRequest
       issues: [{ type: 'json_invalid', loc: ['body', Number(pos ?? 0)], msg: 'JSON decode error', input: {}, ctx: { error: 'Expecting value' } }],
     };
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return { ok: false, issues: [{ type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from', input: body }] };
-  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, issues: [notAnObject(body)] };
   const obj = body as Record<string, unknown>;
   const issues: ValidationIssue[] = [];
   if (!('messages' in obj)) {
@@ -65,6 +86,11 @@ export function validateChatRequest(raw: string): { ok: true; value: ChatRequest
     issues.push({ type: 'string_type', loc: ['body', 'thread_id'], msg: 'Input should be a valid string', input: obj.thread_id });
   }
   return issues.length > 0 ? { ok: false, issues } : { ok: true, value: obj as unknown as ChatRequest };
+}
+
+/** pydantic v2's answer to a body that is not a dict (a JSON scalar or list, or raw text). */
+function notAnObject(input: unknown): ValidationIssue {
+  return { type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from', input };
 }
 
 /** FastAPI's bool query parsing: 1/0/true/false/yes/no/on/off, any case; undefined when invalid. */

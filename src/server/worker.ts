@@ -35,6 +35,7 @@ export function startJob(ctx: WorkerContext, ds: DecisionSet): void {
     const node = FULL_PLAN[index];
     if (node === undefined) {
       if (!emit('workflow-complete', {}, 'Workflow completed')) return;
+      store.finish(ds); // kept for late attaches for the TTL, then forgotten
       scheduler.after(2000, () => (ds.status = 'completed')); // the origin sleeps 2 s before marking it
       return;
     }
