@@ -55,7 +55,7 @@ describe.skipIf(!run)('verify against uvicorn directly (no proxy, no lookup head
   });
 
   it("Starlette's GZipMiddleware (no flush): compressed, compression-holds-events, while identity shows events", async () => {
-    const r = await verifyPeers({ PEER_GZIP: '1', PEER_NODE_DURATION: '0.2' }, undefined, ['--observe', '4s']);
+    const r = await verifyPeers({ PEER_GZIP: '1', PEER_NODE_DURATION: '0.2' }, undefined, ['--observe', '2.5s']);
     const why = explain(r);
     const attempt = r.doc.transcript.attempts.at(-1)!;
     expect(attempt.acceptEncoding, `verify attaches with a browser's Accept-Encoding by default\n${why}`).toMatch(/gzip/);

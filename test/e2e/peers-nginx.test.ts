@@ -64,6 +64,15 @@ describe.skipIf(!run)('verify through nginx', () => {
     expectHeldByProxy(await verifyPeers({ ...SPREAD_EVENTS, PEER_ACCEL_HEADER: '0' }, 'default', ['--observe', '8s']));
   });
 
+  it('the same buffering with proxy_http_version 1.1: each upstream chunk passed on at once, so no buffering finding', async () => {
+    const r = await verifyPeers(SPREAD_EVENTS, 'buffering-http11', ['--observe', '8s']);
+    const why = explain(r);
+    expect(r.doc.outcome, why).toBe('healthy');
+    const codes = r.doc.findings.map((f) => f.code);
+    for (const code of ['body-buffered', 'head-held', 'proxy-buffering', 'replayed']) expect(codes, why).not.toContain(code);
+    expect(buffersOrProxies(r.doc, /buffer/i), why).toEqual([]);
+  });
+
   it('gzip on for text/event-stream, unbuffered (the app sends X-Accel-Buffering: no): compressed, yet flushed per event, so healthy', async () => {
     // Measured with nginx 1.22: an unbuffered upstream marks every chunk for flushing, and the gzip
     // filter answers with Z_SYNC_FLUSH, so a browser gets each event on time, compressed.
@@ -80,7 +89,7 @@ describe.skipIf(!run)('verify through nginx', () => {
   });
 
   it("an app compressing without flush (GZipMiddleware) behind the sane proxy: compression-holds-events, identity shows events", async () => {
-    const r = await verifyPeers({ PEER_GZIP: '1', PEER_NODE_DURATION: '0.2' }, 'sane', ['--observe', '4s']);
+    const r = await verifyPeers({ PEER_GZIP: '1', PEER_NODE_DURATION: '0.2' }, 'sane', ['--observe', '2.5s']);
     const why = explain(r);
     const codes = r.doc.findings.map((f) => f.code);
     expect(codes, why).toContain('compressed');

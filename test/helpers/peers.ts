@@ -130,36 +130,53 @@ export type OriginKnobs = Partial<
   >
 >;
 
+/**
+ * Runs `start` on a free port, again on another one (up to 3 tries) when the port was taken between
+ * `freePort()` and the peer's bind — other tests pick ports the same way at the same time.
+ */
+async function onFreePort(start: (port: number) => Promise<Peer>): Promise<Peer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(await freePort());
+    } catch (err) {
+      if (attempt >= 3 || !/address already in use|errno 98/i.test(String(err))) throw err;
+    }
+  }
+}
+
 /** Starts the FastAPI origin app under uvicorn on a free port; resolves once `GET /` answers 200. */
-export async function startUvicorn(knobs: OriginKnobs = {}): Promise<Peer> {
-  const port = await freePort();
-  return startProcess(
+export function startUvicorn(knobs: OriginKnobs = {}): Promise<Peer> {
+  return onFreePort((port) => startProcess(
     'uvicorn',
     PYTHON,
     ['-m', 'uvicorn', 'origin_app:app', '--host', '127.0.0.1', '--port', String(port), '--no-access-log'],
     { cwd: PEERS_DIR, env: { PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1', ...knobs } },
     port,
     () => answers(`http://127.0.0.1:${port}/`),
-  );
+  ));
 }
 
 /**
  * nginx configurations in `test/peers/nginx/` (each one `location /` block):
  * - `sane`: `proxy_buffering off`, HTTP/1.1 upstream;
- * - `buffering-ignored`: buffering on with `proxy_ignore_headers X-Accel-Buffering`;
+ * - `buffering-ignored`: buffering on with `proxy_ignore_headers X-Accel-Buffering` (HTTP/1.0 upstream);
+ * - `buffering-http11`: the same with `proxy_http_version 1.1`;
  * - `gzip`: `gzip on; gzip_types text/event-stream;`, otherwise nginx's defaults;
  * - `short-read-timeout`: the sane block with `proxy_read_timeout 2s`;
  * - `default`: nothing set (buffering on, X-Accel-Buffering honoured).
  */
-export type NginxConfig = 'sane' | 'buffering-ignored' | 'gzip' | 'short-read-timeout' | 'default';
+export type NginxConfig = 'sane' | 'buffering-ignored' | 'buffering-http11' | 'gzip' | 'short-read-timeout' | 'default';
 
 /**
  * Starts Debian's nginx in the foreground (`-p <tmpdir> -c <conf> -g 'daemon off;'`), proxying to
  * `upstream` (a base URL); pid, logs and temp paths stay in the temporary directory. Resolves once
  * nginx answers `GET /` through to the upstream.
  */
-export async function startNginx(config: NginxConfig, upstream: string): Promise<Peer> {
-  const port = await freePort();
+export function startNginx(config: NginxConfig, upstream: string): Promise<Peer> {
+  return onFreePort((port) => startNginxOn(config, upstream, port));
+}
+
+async function startNginxOn(config: NginxConfig, upstream: string, port: number): Promise<Peer> {
   const prefix = mkdtempSync(join(tmpdir(), 'ssedoctor-nginx-'));
   // As root, nginx's workers run as `nobody`: they must be able to reach the prefix and write temp files.
   chmodSync(prefix, 0o755);
@@ -178,7 +195,7 @@ export async function startNginx(config: NginxConfig, upstream: string): Promise
   const peer = await startProcess(
     'nginx',
     NGINX,
-    ['-p', prefix, '-c', confPath, '-e', join(prefix, 'error.log'), '-g', 'daemon off;'],
+    ['-p', prefix, '-c', confPath, '-e', 'stderr', '-g', 'daemon off;'],
     {},
     port,
     () => answers(`http://127.0.0.1:${port}/`),
