@@ -5,8 +5,9 @@
  */
 import { OUTCOMES, outcomeInfo, type OutcomeCode } from '../classify/outcomes.js';
 import type { LoadSummary } from '../load/summary.js';
-import { TIMING_METRICS, type MetricName } from '../load/metrics.js';
+import type { MetricName } from '../load/metrics.js';
 import { ms } from './format.js';
+import { TIMING_ROWS } from './metric-rows.js';
 import { inferredNotes } from './load-text.js';
 import { outcomePercent, type ReproduceDocument } from './reproduce-text.js';
 
@@ -86,7 +87,7 @@ function timelineChart(timeline: Partial<Record<OutcomeCode, number>>[]): string
 <line x1="${pad.l}" y1="${h - pad.b}" x2="${w}" y2="${h - pad.b}" stroke="#9ca3af"/>${parts.join('')}</svg>`;
 }
 
-const ROWS = Object.keys(TIMING_METRICS) as MetricName[];
+const ROWS = TIMING_ROWS;
 
 /** The run's steps from the enqueue, in flow order, as the waterfall chart draws them. */
 const WATERFALL_STEPS: [MetricName, string][] = [

@@ -2,12 +2,9 @@
 import type { ChalkInstance } from 'chalk';
 import { outcomeInfo } from '../classify/outcomes.js';
 import type { LoadSummary } from '../load/summary.js';
-import { TIMING_METRICS, WAIT_METRICS, type MetricName, type MetricSummary } from '../load/metrics.js';
+import type { MetricName, MetricSummary } from '../load/metrics.js';
 import { compactTable, ms } from './format.js';
-
-/** Timing rows in the metrics' own order: first-meaningful-event first. */
-const TIMING_ROWS = Object.keys(TIMING_METRICS) as MetricName[];
-const COUNT_ROWS: MetricName[] = ['client-attempts', 'server-lookups'];
+import { COUNT_ROWS, TIMING_ROWS, WAIT_ROWS } from './metric-rows.js';
 
 /** Server-wait bars: (from ms, count) pairs; the caller picks the bucket width. */
 export type WaitBuckets = { fromMs: number; count: number }[];
@@ -78,7 +75,7 @@ export function loadText(doc: LoadSummary, waits: WaitBuckets, c: ChalkInstance)
  * (no x-lookup-wait-ms)`. Nothing when every value came from the server's headers.
  */
 export function inferredNotes(metrics: Partial<Record<MetricName, MetricSummary>>): string[] {
-  return WAIT_METRICS.flatMap((name) => {
+  return WAIT_ROWS.flatMap((name) => {
     const m = metrics[name];
     if (!m?.inferred) return [];
     const all = m.inferred === m.count ? `all ${m.count}` : `${m.inferred} of ${m.count}`;

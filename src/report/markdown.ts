@@ -1,8 +1,8 @@
 /** Markdown reports: GitHub step summaries and `report --format markdown`. */
 import { outcomeInfo } from '../classify/outcomes.js';
 import type { LoadSummary } from '../load/summary.js';
-import { TIMING_METRICS, type MetricName } from '../load/metrics.js';
 import { ms } from './format.js';
+import { TIMING_ROWS } from './metric-rows.js';
 import { inferredNotes } from './load-text.js';
 import type { VerifyDocumentShape } from './verify-json.js';
 
@@ -28,7 +28,7 @@ export function verifyMarkdown(doc: VerifyDocumentShape): string {
   return `${lines.join('\n')}\n`;
 }
 
-const ROWS = Object.keys(TIMING_METRICS) as MetricName[];
+const ROWS = TIMING_ROWS;
 
 /** A load run (or merged runs). */
 export function loadMarkdown(s: LoadSummary, title = 'ssedoctor load'): string {

@@ -2,7 +2,8 @@
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/classify/diagnose.js';
-import { LoadMetrics } from '../../src/load/metrics.js';
+import { COUNT_METRICS, LoadMetrics, TIMING_METRICS, WAIT_METRICS } from '../../src/load/metrics.js';
+import { COUNT_ROWS, TIMING_ROWS, WAIT_ROWS } from '../../src/report/metric-rows.js';
 import { loadSummary, type LoadSummary } from '../../src/load/summary.js';
 import { parseThreshold } from '../../src/load/thresholds.js';
 import { loadHtml } from '../../src/report/html.js';
@@ -95,6 +96,13 @@ describe('load reports', () => {
     const merged = LoadMetrics.decode(s.encoded);
     merged.merge(s.encoded);
     expect(merged.summary('server-wait')).toMatchObject({ count: 4, inferred: 4 });
+  });
+
+  it('the reports list every metric the aggregate records, first-meaningful-event first', () => {
+    expect([...TIMING_ROWS].sort()).toEqual(Object.keys(TIMING_METRICS).sort());
+    expect([...COUNT_ROWS].sort()).toEqual(Object.keys(COUNT_METRICS).sort());
+    expect([...WAIT_ROWS]).toEqual([...WAIT_METRICS]);
+    expect(TIMING_ROWS[0]).toBe('first-meaningful-event');
   });
 
   it('thresholds on the new metric work, and the old names still do', () => {
