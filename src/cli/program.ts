@@ -9,6 +9,7 @@ import { applyConfig, checkFlagValues } from './config.js';
 import type { CliContext } from './context.js';
 import { declareLoad } from './declare/load.js';
 import { declareReport } from './declare/report.js';
+import { declareLogs } from './declare/logs.js';
 import { declareReproduce } from './declare/reproduce.js';
 import { declareServe } from './declare/serve.js';
 import { declareVerify } from './declare/verify.js';
@@ -85,6 +86,7 @@ function buildProgram(): Command {
   declareVerify(program, context);
   declareLoad(program, context);
   declareReproduce(program, context);
+  declareLogs(program, context);
   declareReport(program, context);
   declareServe(program, context);
   return program;
