@@ -24,7 +24,7 @@ describe.skipIf(!run)('verify through nginx', () => {
     const codes = r.doc.findings.map((f) => f.code);
     for (const code of ['body-buffered', 'head-held', 'proxy-buffering', 'compressed', 'idle-cutoff']) expect(codes, why).not.toContain(code);
     expect(r.doc.findings.filter((f) => f.layer === 'proxy'), why).toEqual([]);
-    expect(buffersOrProxies(r.doc, /buffer/i), why).toEqual([]);
+    expect(buffersOrProxies(r, /buffer/i), why).toEqual([]);
   });
 
   it("default nginx honouring the app's X-Accel-Buffering: no: healthy, no buffering finding", async () => {
@@ -33,7 +33,7 @@ describe.skipIf(!run)('verify through nginx', () => {
     expect(r.doc.outcome, why).toBe('healthy');
     const codes = r.doc.findings.map((f) => f.code);
     for (const code of ['body-buffered', 'head-held', 'proxy-buffering']) expect(codes, why).not.toContain(code);
-    expect(buffersOrProxies(r.doc, /buffer/i), why).toEqual([]);
+    expect(buffersOrProxies(r, /buffer/i), why).toEqual([]);
   });
 
   // Measured with nginx 1.22: buffered, with the default HTTP/1.0 to the upstream, nginx holds the
@@ -70,7 +70,7 @@ describe.skipIf(!run)('verify through nginx', () => {
     expect(r.doc.outcome, why).toBe('healthy');
     const codes = r.doc.findings.map((f) => f.code);
     for (const code of ['body-buffered', 'head-held', 'proxy-buffering', 'replayed']) expect(codes, why).not.toContain(code);
-    expect(buffersOrProxies(r.doc, /buffer/i), why).toEqual([]);
+    expect(buffersOrProxies(r, /buffer/i), why).toEqual([]);
   });
 
   it('gzip on for text/event-stream, unbuffered (the app sends X-Accel-Buffering: no): compressed, yet flushed per event, so healthy', async () => {
@@ -112,7 +112,7 @@ describe.skipIf(!run)('verify through nginx', () => {
     expect(cutoff, why).toBeDefined();
     expect(cutoff!.message, why).toMatch(/\b(1\.[89]|2(\.[0-2])?)\d*\s?s\b/); // ≈ 2 s, as measured
     expect(Object.values(cutoff!.evidence ?? {}).some((v) => typeof v === 'number' && v > 1800 && v < 3500), `evidence carries the ≈2 s gap\n${why}`).toBe(true);
-    expect(buffersOrProxies(r.doc, /buffer/i), why).toEqual([]);
+    expect(buffersOrProxies(r, /buffer/i), why).toEqual([]);
   });
 
   it('persistence 8 s, window 1 s, through the sane proxy: early-404 with window-exhausted, the server wait ≈ 1 s', async () => {
@@ -123,6 +123,6 @@ describe.skipIf(!run)('verify through nginx', () => {
     expect(wait, why).toBeGreaterThanOrEqual(900);
     expect(wait, why).toBeLessThanOrEqual(1800);
     expect(r.doc.findings.map((f) => f.code), why).toContain('window-exhausted');
-    expect(buffersOrProxies(r.doc, /buffer/i), why).toEqual([]);
+    expect(buffersOrProxies(r, /buffer/i), why).toEqual([]);
   });
 });

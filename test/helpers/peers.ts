@@ -243,9 +243,11 @@ export interface VerifyDoc {
   [key: string]: unknown;
 }
 
-/** One verify run against a peer stack: the parsed document, the CLI's exit code and stderr, and the peers' logs. */
+/** One verify run against a peer stack: the JSON document and the text report of that one run, the exit code, stderr and the peers' logs. */
 export interface PeerRun {
   doc: VerifyDoc;
+  /** The text report verify printed on stdout. */
+  text: string;
   code: number | null;
   stderr: string;
   logs: string;
@@ -253,20 +255,25 @@ export interface PeerRun {
 
 /**
  * Starts the origin app with `knobs` (and nginx with `nginx` in front of it, when given), runs
- * `ssedoctor verify --url <front> --json --attempts 0 …args`, stops both, and returns the run.
- * Throws with the CLI's and the peers' output when the document cannot be parsed.
+ * `ssedoctor verify --url <front> --out <file> --attempts 0 …args` (the text report on stdout, the
+ * JSON document in the file, from one run), stops both, and returns the run. Throws with the CLI's
+ * and the peers' output when the document cannot be read.
  */
 export async function verifyPeers(knobs: OriginKnobs, nginx: NginxConfig | undefined, args: string[] = []): Promise<PeerRun> {
   const app = await startUvicorn(knobs);
   let proxy: Peer | undefined;
   try {
     proxy = nginx ? await startNginx(nginx, app.url) : undefined;
-    const r = await ssedoctor(['verify', '--url', (proxy ?? app).url, '--json', '--attempts', '0', ...args]);
+    const out = join(mkdtempSync(join(tmpdir(), 'ssedoctor-peers-')), 'verify.json');
+    const r = await ssedoctor(['verify', '--url', (proxy ?? app).url, '--out', out, '--attempts', '0', ...args], { NO_COLOR: '1' });
     const logs = `--- uvicorn ---\n${app.stderr()}${proxy ? `--- nginx ---\n${proxy.stderr()}` : ''}`;
     try {
-      return { doc: JSON.parse(r.stdout) as VerifyDoc, code: r.code, stderr: r.stderr, logs };
+      const doc = JSON.parse(readFileSync(out, 'utf8')) as VerifyDoc;
+      return { doc, text: r.stdout, code: r.code, stderr: r.stderr, logs };
     } catch {
-      throw new Error(`verify printed no JSON (exit ${r.code})\nstdout: ${r.stdout}\nstderr: ${r.stderr}\n${logs}`);
+      throw new Error(`verify wrote no JSON document (exit ${r.code})\nstdout: ${r.stdout}\nstderr: ${r.stderr}\n${logs}`);
+    } finally {
+      rmSync(out, { force: true });
     }
   } finally {
     await proxy?.close();
@@ -278,14 +285,19 @@ export async function verifyPeers(knobs: OriginKnobs, nginx: NginxConfig | undef
 export function explain(run: PeerRun): string {
   const { doc } = run;
   const findings = doc.findings.map((f) => `  ${f.code}${f.layer ? ` [${f.layer}]` : ''}: ${f.message} ${JSON.stringify(f.evidence ?? {})}`);
-  return [`outcome ${doc.outcome}: ${doc.summary}`, `detail: ${doc.detail}`, `hint: ${doc.hint}`, `timings: ${JSON.stringify(doc.timings)}`, 'findings:', ...findings, run.logs].join('\n');
+  return [`outcome ${doc.outcome}: ${doc.summary}`, `detail: ${doc.detail}`, `hint: ${doc.hint}`, `timings: ${JSON.stringify(doc.timings)}`, 'findings:', ...findings, '--- report ---', run.text, run.logs].join('\n');
 }
 
 /**
- * The sentences of a run (summary, detail, hint, finding messages) that speak of buffering or of a
- * proxy. Negations such as "no proxy" or "without buffering" do not count: they claim nothing.
+ * The sentences of a run (summary, detail, hint, finding messages, and every line of the text report)
+ * that speak of buffering or of a proxy. Negations such as "no proxy" or "without buffering", and the
+ * X-Accel-Buffering header's name quoted as evidence, do not count: they claim nothing.
  */
-export function buffersOrProxies(doc: VerifyDoc, words = /buffer|proxy|proxies/i): string[] {
-  const texts = [doc.summary, doc.detail, doc.hint ?? '', ...doc.findings.map((f) => `${f.code}: ${f.message}`)];
-  return texts.filter((t) => words.test(t.replace(/\b(no|not a|without|not by a|no sign of a?)\s+(buffering\s+)?(proxy|proxies|buffering)\b/gi, '')));
+export function buffersOrProxies(run: PeerRun, words = /buffer|proxy|proxies/i): string[] {
+  const { doc } = run;
+  const texts = [doc.summary, doc.detail, doc.hint ?? '', ...doc.findings.map((f) => `${f.code}: ${f.message}`), ...run.text.split('\n')];
+  // A header's name quoted as evidence (xAccelBuffering=no, X-Accel-Buffering) states a fact, not a cause.
+  const facts = /x-?accel-?buffering/gi;
+  const negations = /\b(no|not a|without|not by a|no sign of a?)\s+(buffering\s+)?(proxy|proxies|buffering)\b/gi;
+  return texts.filter((t) => words.test(t.replace(facts, '').replace(negations, '')));
 }
