@@ -65,7 +65,10 @@ export async function startReferenceServer(start: StartOptions = {}): Promise<Re
       requestTimeout: options.requestTimeoutMs,
       keepAliveTimeout: options.keepAliveTimeoutMs,
     },
-    (req, res) => handleRequest(ctx, req, res),
+    (req, res) => {
+      res.once('finish', () => trimKeepAlive(req.socket, options.keepAliveTimeoutMs));
+      handleRequest(ctx, req, res);
+    },
   );
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
@@ -91,6 +94,16 @@ export async function startReferenceServer(start: StartOptions = {}): Promise<Re
     }));
   const stats = (): ServerStats => ({ ...store.stats(), connections: sockets.size, scheduled: scheduler.size });
   return { url: `http://${host}:${port}`, port, options, stats, close, [Symbol.asyncDispose]: close };
+}
+
+/**
+ * Runs after Node armed the idle timer of a kept-alive connection (its 'finish' listener comes
+ * first). Node 20.20 arms it at keepAliveTimeout + 1 s, a margin so that clients close first;
+ * uvicorn closes at exactly `timeout_keep_alive`, so the margin is taken back here. The
+ * advertised `Keep-Alive: timeout=5` stays.
+ */
+function trimKeepAlive(socket: Socket, keepAliveMs: number): void {
+  if (socket.timeout !== undefined && socket.timeout > keepAliveMs) socket.setTimeout(keepAliveMs);
 }
 
 export { SCENARIOS, findScenario, resolveServerOptions, lookupSettingsFromEnv } from './options.js';

@@ -71,6 +71,30 @@ describe('reference server: enqueue', () => {
     expect(JSON.parse(bad.body)).toMatchObject({ detail: [{ type: 'json_invalid', msg: 'JSON decode error' }] });
   });
 
+  it('reads the body as FastAPI does by its Content-Type: non-JSON types and empty bodies are 422', async () => {
+    const s = await start();
+    const post = (body: string, headers: Record<string, string>) => raw(`${s.url}/api/chat/async`, { method: 'POST', body, headers });
+    const valid = JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] });
+    // A JSON document sent as text/plain is not parsed: pydantic sees a string, not an object.
+    const plain = await post(valid, { 'content-type': 'text/plain' });
+    expect(plain.status).toBe(422);
+    expect(JSON.parse(plain.body)).toEqual({
+      detail: [{ type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from', input: valid }],
+    });
+    // Form posts and a type without a slash (read as text/plain by email.message) alike.
+    expect((await post('messages=x', { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(422);
+    expect((await post(valid, { 'content-type': 'json' })).status).toBe(422);
+    // application/json with parameters, any case, and application/*+json are JSON; so is no type at all.
+    expect((await post(valid, { 'content-type': 'Application/JSON; charset=utf-8' })).status).toBe(200);
+    expect((await post(valid, { 'content-type': 'application/vnd.api+json' })).status).toBe(200);
+    expect((await post(valid, {})).status).toBe(200);
+    // Malformed JSON under a JSON type is json_invalid; an empty body is a missing body.
+    expect(JSON.parse((await post('{nope', { 'content-type': 'application/json' })).body).detail[0]).toMatchObject({ type: 'json_invalid' });
+    const empty = await post('', { 'content-type': 'application/json' });
+    expect(empty.status).toBe(422);
+    expect(JSON.parse(empty.body)).toEqual({ detail: [{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }] });
+  });
+
   it('reuses of a thread_id fail the unique constraint with 500', async () => {
     const s = await start();
     const body = { messages: [], thread_id: 'thread-1' };
