@@ -1,8 +1,11 @@
 """
 A FastAPI peer that behaves like the origin backend (deepak-karkala/agentic-mlops) on the wire, for
 ssedoctor's tests against a stack it did not write: uvicorn, Starlette's StreamingResponse, Python's
-json.dumps, and nginx in front. See /work/shared/spec/origin-protocol.md (§1 endpoints, §2 framing,
-§3 the lookup window) for what is reproduced.
+json.dumps, and nginx in front. Reproduced from the origin's description (origin-protocol.md): the
+endpoints and their bodies, the development CORS answers, the ChatRequest model and its 422s, the 500 on
+a reused thread_id (§1), the stream's head, framing, envelopes, replay of the last 50 events, pings and
+30 s heartbeats (§2), and the time-based lookup window with its 404 (§3). The worker is a simple one
+(§4 in miniature): workflow-start, node-start/node-complete per node, workflow-complete.
 
 sse-starlette is not packaged in Debian, so its framing is written here the way sse-starlette 3 frames
 it: CRLF lines, `event: <type>\r\ndata: <json>\r\n\r\n`, and a `: ping - <utc>` comment every ping
@@ -32,9 +35,12 @@ import os
 import uuid
 from collections import deque
 from datetime import datetime, timezone
+from typing import List, Literal, Optional
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, HTTPException
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
 from starlette.middleware.gzip import GZipMiddleware
 
 
@@ -66,6 +72,14 @@ log.addHandler(_handler)
 log.setLevel(logging.INFO)
 
 app = FastAPI()
+# The origin's development CORS setup (api/main.py:81-130).
+app.add_middleware(
+    CORSMiddleware,
+    allow_origins=["http://localhost:3000", "http://localhost:3001", "http://127.0.0.1:3000", "http://127.0.0.1:3001"],
+    allow_credentials=True,
+    allow_methods=["*"],
+    allow_headers=["*"],
+)
 if GZIP:
     # minimum_size=0: every streamed response is compressed, as a blanket middleware does.
     app.add_middleware(GZipMiddleware, minimum_size=0)
@@ -128,13 +142,30 @@ async def root():
     return {"message": "Agentic MLOps API"}
 
 
+class Message(BaseModel):
+    role: Literal["user", "assistant", "system", "tool"]
+    content: str
+
+
+class ChatRequest(BaseModel):
+    """The origin's ChatRequest (main.py:140-147); validation errors are FastAPI's 422s."""
+
+    messages: List[Message]
+    thread_id: Optional[str] = None
+
+
+@app.get("/api/workflow/plan")
+async def workflow_plan():
+    return {"nodes": NODES, "graph_type": "full"}
+
+
 @app.post("/api/chat/async")
-async def chat_async(request: Request):
-    body = await request.json()
-    if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
-        raise HTTPException(status_code=422, detail=[{"loc": ["body", "messages"], "msg": "field required", "type": "value_error.missing"}])
+async def chat_async(request: ChatRequest):
+    thread_id = request.thread_id or str(uuid.uuid4())
+    if any(d["thread_id"] == thread_id for d in decision_sets.values()):
+        # decision_sets.thread_id is unique in the origin's schema: the commit fails.
+        raise HTTPException(status_code=500, detail="Failed to create job")
     ds_id, job_id = str(uuid.uuid4()), str(uuid.uuid4())
-    thread_id = body.get("thread_id") or str(uuid.uuid4())
     loop = asyncio.get_running_loop()
     decision_sets[ds_id] = {"visible_at": loop.time() + PERSIST_DELAY, "job_id": job_id, "thread_id": thread_id}
     jobs[job_id] = {"status": "queued", "decision_set_id": ds_id, "thread_id": thread_id}
