@@ -64,6 +64,19 @@ describe.skipIf(!run)('verify through nginx', () => {
     expectHeldByProxy(await verifyPeers({ ...SPREAD_EVENTS, PEER_ACCEL_HEADER: '0' }, 'default', ['--observe', '8s']));
   });
 
+  it('--compare direct vs through the buffering nginx: the difference is on the nginx path, and nginx is named', async () => {
+    const r = await verifyPeers(SPREAD_EVENTS, 'buffering-ignored', ['--observe', '8s'], 'compare');
+    const why = explain(r);
+    const compare = r.doc.compare as { a: { outcome: string }; differences: { code: string; path: string; layer: string; fix?: string }[] } | undefined;
+    expect(compare, why).toBeDefined();
+    expect(compare!.a.outcome, `direct to uvicorn the stream is healthy\n${why}`).toBe('healthy');
+    const onB = compare!.differences.filter((d) => d.path === 'b');
+    expect(onB.map((d) => d.code), `${JSON.stringify(compare!.differences, null, 1)}\n${why}`).toEqual(expect.arrayContaining(['head-held']));
+    expect(onB.some((d) => ['buffered', 'at-close'].includes(d.code)), `${JSON.stringify(compare!.differences, null, 1)}\n${why}`).toBe(true);
+    expect(onB.every((d) => /nginx/.test(d.layer)), `${JSON.stringify(compare!.differences, null, 1)}\n${why}`).toBe(true);
+    expect(compare!.differences.filter((d) => d.path === 'a' && d.code !== 'proxy-headers'), why).toEqual([]);
+  });
+
   it('the same buffering with proxy_http_version 1.1: each upstream chunk passed on at once, so no buffering finding', async () => {
     const r = await verifyPeers(SPREAD_EVENTS, 'buffering-http11', ['--observe', '8s']);
     const why = explain(r);

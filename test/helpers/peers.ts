@@ -257,15 +257,17 @@ export interface PeerRun {
  * Starts the origin app with `knobs` (and nginx with `nginx` in front of it, when given), runs
  * `ssedoctor verify --url <front> --out <file> --attempts 0 …args` (the text report on stdout, the
  * JSON document in the file, from one run), stops both, and returns the run. Throws with the CLI's
- * and the peers' output when the document cannot be read.
+ * and the peers' output when the document cannot be read. With `mode: 'compare'`, verify runs against
+ * the app directly and `--compare`s the path through nginx.
  */
-export async function verifyPeers(knobs: OriginKnobs, nginx: NginxConfig | undefined, args: string[] = []): Promise<PeerRun> {
+export async function verifyPeers(knobs: OriginKnobs, nginx: NginxConfig | undefined, args: string[] = [], mode: 'front' | 'compare' = 'front'): Promise<PeerRun> {
   const app = await startUvicorn(knobs);
   let proxy: Peer | undefined;
   try {
     proxy = nginx ? await startNginx(nginx, app.url) : undefined;
     const out = join(mkdtempSync(join(tmpdir(), 'ssedoctor-peers-')), 'verify.json');
-    const r = await ssedoctor(['verify', '--url', (proxy ?? app).url, '--out', out, '--attempts', '0', ...args], { NO_COLOR: '1' });
+    const target = mode === 'compare' && proxy ? ['--url', app.url, '--compare', proxy.url] : ['--url', (proxy ?? app).url];
+    const r = await ssedoctor(['verify', ...target, '--out', out, '--attempts', '0', ...args], { NO_COLOR: '1' });
     const logs = `--- uvicorn ---\n${app.stderr()}${proxy ? `--- nginx ---\n${proxy.stderr()}` : ''}`;
     try {
       const doc = JSON.parse(readFileSync(out, 'utf8')) as VerifyDoc;
