@@ -3,42 +3,11 @@
  * known distributions through a model of the server's polling loop, censored at various windows.
  */
 import { describe, expect, it } from 'vitest';
-import { LoadMetrics, type Sample } from '../../src/load/metrics.js';
+import { LoadMetrics } from '../../src/load/metrics.js';
 import { recommendFromGroups, recommendMaxWait, roundUpWait } from '../../src/load/recommend.js';
 import { estimatePollMs, estimateTail, type WaitObservation } from '../../src/load/tail.js';
-import { logNormalTail, probit, seededRandom } from '../../src/load/tail-math.js';
-
-type Draw = (random: () => number) => number;
-const exp = (meanMs: number): Draw => (r) => -meanMs * Math.log(1 - r());
-const logNormal = (medianMs: number, sigma: number): Draw => (r) =>
-  medianMs * Math.exp(sigma * Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r()));
-const weibull = (k: number, scaleMs: number): Draw => (r) => scaleMs * (-Math.log(1 - r())) ** (1 / k);
-
-/**
- * The origin's lookup loop: the GET arrives `getMs` after the POST, looks up at once and then every
- * `pollMs`; it answers 200 at the first lookup after persistence, or 404 at the first lookup at or
- * past the window. pollMs 0 models a server that is notified (exact waits).
- */
-function serverWaits(draw: Draw, n: number, windowMs: number, { pollMs = 200, getMs = 5, seed = 7 } = {}): WaitObservation[] {
-  const random = seededRandom(seed);
-  const last = pollMs > 0 ? Math.ceil(windowMs / pollMs) * pollMs : windowMs;
-  return Array.from({ length: n }, () => {
-    const due = draw(random) - getMs;
-    const wait = due <= 0 ? 0 : pollMs > 0 ? Math.ceil(due / pollMs) * pollMs : due;
-    return wait <= last ? { ms: wait + 0.4 } : { ms: last + 0.6, censored: true };
-  });
-}
-
-/** The waits as a load run records them (histograms of opened and not-found waits). */
-function asMetrics(observations: WaitObservation[]): LoadMetrics {
-  const m = new LoadMetrics();
-  for (const o of observations) {
-    const timings = o.censored ? { totalMs: o.ms, notFoundWaitMs: o.ms } : { totalMs: o.ms, openedWaitMs: o.ms };
-    const sample = { outcome: o.censored ? 'early-404' : 'healthy', scheduledMs: 0, lagMs: 0, diagnosis: { timings, attempts: { client: 1 }, counts: {}, nodes: [] } };
-    for (let i = 0; i < (o.count ?? 1); i++) m.add(sample as unknown as Sample);
-  }
-  return m;
-}
+import { logNormalTail, probit } from '../../src/load/tail-math.js';
+import { asMetrics, exp, logNormal, serverWaits, weibull } from './recommend-samples.js';
 
 const q999 = { exp800: 800 * Math.log(1000), logNormal: 1200 * Math.exp(0.7 * probit(0.999)), weibull: 1000 * Math.log(1000) ** (1 / 1.5), exp300: 300 * Math.log(1000) };
 
