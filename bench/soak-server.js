@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+// npm run bench:soak: the reference server's memory under sustained load. Pushes SOAK_JOBS
+// enqueue + stream flows (default 100,000) through a reference server running in its own
+// process, and samples that process's RSS, heap and store size once a second. Every 100th job
+// is attached a second time after it finished, with replay: a late attach must still get the
+// run while the finished set is kept.
+//
+// Environment: SOAK_JOBS (default 100000), SOAK_CONCURRENCY (default 50), SOAK_TTL_MS (the
+// server's finished-set TTL; default: the server's own), SOAK_MAX_GROWTH_MIB (the verdict's bound
+// on RSS growth over the second half of the run, default 32).
+//
+// The server runs in a child process (this same file with --server) so the load generator's own
+// memory is not counted. Its settings are the benchmark's zero-delay flow with streams ended at
+// workflow-complete, so connections are reused and the rate is set by the server.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const SELF = fileURLToPath(import.meta.url);
+
+if (process.argv[2] === '--server') await serverMain();
+else await driverMain();
+
+/** The child: a reference server that prints its URL, then one JSON sample per second. */
+async function serverMain() {
+  const { startReferenceServer } = await import(new URL('../dist/index.js', import.meta.url).href);
+  const ttl = process.env.SOAK_TTL_MS;
+  const server = await startReferenceServer({
+    log: { level: 'off', format: 'text' },
+    ...zeroDelay(await import(new URL('../dist/server/index.js', import.meta.url).href)),
+    endOnComplete: true,
+    ...(ttl ? { finishedTtlMs: Number(ttl) } : {}),
+  });
+  process.stdout.write(`${server.url}\n`);
+  const sample = () => {
+    const m = process.memoryUsage();
+    const stats = server.stats?.() ?? {};
+    process.stdout.write(`${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, ...stats })}\n`);
+  };
+  const timer = setInterval(sample, 1000);
+  process.once('SIGTERM', async () => {
+    clearInterval(timer);
+    await server.close();
+    process.exit(0);
+  });
+}
+
+function zeroDelay({ parseDistribution }) {
+  const zero = parseDistribution('0ms');
+  return { persistDelay: zero, workerDelay: zero, nodeDuration: zero };
+}
+
+async function driverMain() {
+  const { Agent, request } = await import('undici');
+  const JOBS = Number(process.env.SOAK_JOBS ?? 100_000);
+  const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY ?? 50);
+  const MAX_GROWTH_MIB = Number(process.env.SOAK_MAX_GROWTH_MIB ?? 32);
+  const MiB = 1024 * 1024;
+
+  const child = spawn(process.execPath, [SELF, '--server'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  const [url] = await once(lines, 'line');
+  const samples = [];
+  lines.on('line', (l) => samples.push({ ...JSON.parse(l), jobs: done, atS: (performance.now() - t0) / 1000 }));
+
+  const agent = new Agent({ connections: CONCURRENCY * 2, pipelining: 1 });
+  const body = JSON.stringify({ messages: [{ role: 'user', content: 'soak' }] });
+  let next = 0;
+  let done = 0;
+  let failed = 0;
+  let lateOk = 0;
+  let lateMissed = 0;
+  const t0 = performance.now();
+
+  /** Reads a stream to its end (the server ends it at workflow-complete); true if that event came. */
+  const stream = async (id, replay) => {
+    const r = await request(`${url}/api/streams/${id}?replay=${replay ? 1 : 0}`, { dispatcher: agent, headers: { accept: 'text/event-stream' } });
+    if (r.statusCode !== 200) {
+      await r.body.dump();
+      return false;
+    }
+    const text = await r.body.text();
+    return text.includes('event: workflow-complete');
+  };
+  const flow = async (n) => {
+    const post = await request(`${url}/api/chat/async`, {
+      method: 'POST',
+      dispatcher: agent,
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    const { decision_set_id: id } = await post.body.json();
+    const ok = await stream(id, true);
+    if (!ok) failed++;
+    if (n % 100 === 0) (await stream(id, true)) ? lateOk++ : lateMissed++;
+  };
+  const workerLoop = async () => {
+    while (next < JOBS) {
+      const n = next++;
+      try {
+        await flow(n);
+      } catch {
+        failed++;
+      }
+      done++;
+    }
+  };
+  const progress = setInterval(() => {
+    const s = samples.at(-1);
+    if (s) process.stderr.write(`  ${done} jobs, server RSS ${(s.rss / MiB).toFixed(0)} MiB, heap ${(s.heapUsed / MiB).toFixed(0)} MiB, sets kept ${s.decisionSets ?? '?'}\n`);
+  }, 5000);
+  await Promise.all(Array.from({ length: CONCURRENCY }, workerLoop));
+  clearInterval(progress);
+  const seconds = (performance.now() - t0) / 1000;
+  await new Promise((r) => setTimeout(r, 1500)); // one more sample after the last job
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+  await agent.close();
+
+  // Verdict: RSS over the second half of the jobs (past warm-up and the first TTL) must stay flat.
+  const half = samples.filter((s) => s.jobs >= JOBS / 2);
+  const mid = half[0] ?? samples[0];
+  const end = samples.at(-1);
+  const peak = Math.max(...samples.map((s) => s.rss));
+  const growth = (end.rss - mid.rss) / MiB;
+  const result = {
+    jobs: JOBS,
+    failed,
+    lateAttach: { replayed: lateOk, missed: lateMissed },
+    seconds: Math.round(seconds),
+    jobsPerSec: Math.round(JOBS / seconds),
+    rssMiB: { first: +(samples[0].rss / MiB).toFixed(1), atHalf: +(mid.rss / MiB).toFixed(1), end: +(end.rss / MiB).toFixed(1), peak: +(peak / MiB).toFixed(1) },
+    heapUsedMiB: { atHalf: +(mid.heapUsed / MiB).toFixed(1), end: +(end.heapUsed / MiB).toFixed(1) },
+    decisionSetsKept: { atHalf: mid.decisionSets, end: end.decisionSets },
+    secondHalfGrowthMiB: +growth.toFixed(1),
+    flat: growth <= MAX_GROWTH_MIB,
+    samples: samples.map((s) => [Math.round(s.atS), s.jobs, +(s.rss / MiB).toFixed(1), +(s.heapUsed / MiB).toFixed(1), s.decisionSets]),
+  };
+  const { samples: rows, ...summary } = result;
+  process.stdout.write(`${JSON.stringify(summary, null, 2)}\n  samples [s, jobs, RSS MiB, heap MiB, sets kept]:\n${rows.map((r) => `    ${JSON.stringify(r)}`).join('\n')}\n`);
+  process.exitCode = result.flat && failed === 0 ? 0 : 1;
+}
