@@ -3,12 +3,16 @@
  * under Debian's uvicorn, spoken to directly. It sends no x-lookup-* headers, so the server's wait
  * must be inferred from the wire, and no proxy is in the path, so none may be blamed.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { buffersOrProxies, explain, peersAvailable, verifyPeers } from '../helpers/peers.js';
 
 const run = peersAvailable('peers-direct.test', ['uvicorn']);
 
-describe.skipIf(!run)('verify against uvicorn directly (no proxy, no lookup headers)', () => {
+// The cases wait on sleeps and timeouts, not on the CPU: three at a time keep the suite short while
+// leaving the shared cores room for the peers' own timing.
+vi.setConfig({ maxConcurrency: 3 });
+
+describe.skipIf(!run)('verify against uvicorn directly (no proxy, no lookup headers)', { concurrent: true }, () => {
   it('healthy app: healthy, the server wait inferred ≈ the persistence delay, nothing about buffering or a proxy', async () => {
     // The worker starts 1 s after the enqueue, once the stream is open (≈0.6 s): its events arrive live.
     const r = await verifyPeers({ PEER_PERSIST_DELAY: '0.5', PEER_WORKER_DELAY: '1', PEER_NODE_DURATION: '0.2' }, undefined, ['--observe', '8s']);

@@ -5,7 +5,7 @@
  * diagnosis must follow the evidence: a proxy named only where its header and its timing show it,
  * buffering only where events arrived late.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { buffersOrProxies, explain, peersAvailable, verifyPeers } from '../helpers/peers.js';
 
 const run = peersAvailable('peers-nginx.test');
@@ -13,7 +13,11 @@ const run = peersAvailable('peers-nginx.test');
 /** Events stamped by the app over ≥ 2 s (3 nodes × 0.7 s), live after the stream opened. */
 const SPREAD_EVENTS = { PEER_WORKER_DELAY: '0.5', PEER_NODE_DURATION: '0.7', PEER_END_AFTER_COMPLETE: '1' } as const;
 
-describe.skipIf(!run)('verify through nginx', () => {
+// The cases wait on sleeps and timeouts, not on the CPU: three at a time keep the suite short while
+// leaving the shared cores room for the peers' own timing.
+vi.setConfig({ maxConcurrency: 3 });
+
+describe.skipIf(!run)('verify through nginx', { concurrent: true }, () => {
   it('sane proxy (proxy_buffering off, HTTP/1.1): healthy, the server wait inferred ≈ the persistence delay, no buffering', async () => {
     const r = await verifyPeers({ PEER_PERSIST_DELAY: '0.5', PEER_WORKER_DELAY: '1', PEER_NODE_DURATION: '0.2' }, 'sane', ['--observe', '8s']);
     const why = explain(r);
