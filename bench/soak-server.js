@@ -31,12 +31,16 @@ async function serverMain() {
     ...zeroDelay(await import(new URL('../dist/server/index.js', import.meta.url).href)),
     endOnComplete: true,
     ...(ttl ? { finishedTtlMs: Number(ttl) } : {}),
+    ...(process.env.SOAK_MAX_FINISHED ? { maxFinishedSets: Number(process.env.SOAK_MAX_FINISHED) } : {}),
   });
   process.stdout.write(`${server.url}\n`);
+  let n = 0;
   const sample = () => {
+    // Every fifth sample after a full GC: what is retained, as opposed to garbage not yet collected.
+    const retained = ++n % 5 === 0 && globalThis.gc ? (globalThis.gc(), process.memoryUsage().heapUsed) : undefined;
     const m = process.memoryUsage();
     const stats = server.stats?.() ?? {};
-    process.stdout.write(`${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, ...stats })}\n`);
+    process.stdout.write(`${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, retained, ...stats })}\n`);
   };
   const timer = setInterval(sample, 1000);
   process.once('SIGTERM', async () => {
@@ -58,7 +62,7 @@ async function driverMain() {
   const MAX_GROWTH_MIB = Number(process.env.SOAK_MAX_GROWTH_MIB ?? 32);
   const MiB = 1024 * 1024;
 
-  const child = spawn(process.execPath, [SELF, '--server'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--expose-gc', SELF, '--server'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   const [url] = await once(lines, 'line');
   const samples = [];
@@ -124,6 +128,12 @@ async function driverMain() {
   const end = samples.at(-1);
   const peak = Math.max(...samples.map((s) => s.rss));
   const growth = (end.rss - mid.rss) / MiB;
+  /** Heap after a full GC over the first and second half of the run: min..max each. */
+  function retainedRange() {
+    const range = (xs) => (xs.length ? `${(Math.min(...xs) / MiB).toFixed(1)}..${(Math.max(...xs) / MiB).toFixed(1)}` : 'unknown');
+    const r = samples.filter((s) => s.retained !== undefined);
+    return { firstHalf: range(r.filter((s) => s.jobs < JOBS / 2).map((s) => s.retained)), secondHalf: range(r.filter((s) => s.jobs >= JOBS / 2).map((s) => s.retained)) };
+  }
   const result = {
     jobs: JOBS,
     failed,
@@ -132,12 +142,13 @@ async function driverMain() {
     jobsPerSec: Math.round(JOBS / seconds),
     rssMiB: { first: +(samples[0].rss / MiB).toFixed(1), atHalf: +(mid.rss / MiB).toFixed(1), end: +(end.rss / MiB).toFixed(1), peak: +(peak / MiB).toFixed(1) },
     heapUsedMiB: { atHalf: +(mid.heapUsed / MiB).toFixed(1), end: +(end.heapUsed / MiB).toFixed(1) },
+    retainedAfterGcMiB: retainedRange(),
     decisionSetsKept: { atHalf: mid.decisionSets, end: end.decisionSets },
     secondHalfGrowthMiB: +growth.toFixed(1),
     flat: growth <= MAX_GROWTH_MIB,
-    samples: samples.map((s) => [Math.round(s.atS), s.jobs, +(s.rss / MiB).toFixed(1), +(s.heapUsed / MiB).toFixed(1), s.decisionSets]),
+    samples: samples.map((s) => [Math.round(s.atS), s.jobs, +(s.rss / MiB).toFixed(1), +(s.heapUsed / MiB).toFixed(1), s.retained === undefined ? null : +(s.retained / MiB).toFixed(1), s.decisionSets]),
   };
   const { samples: rows, ...summary } = result;
-  process.stdout.write(`${JSON.stringify(summary, null, 2)}\n  samples [s, jobs, RSS MiB, heap MiB, sets kept]:\n${rows.map((r) => `    ${JSON.stringify(r)}`).join('\n')}\n`);
+  process.stdout.write(`${JSON.stringify(summary, null, 2)}\n  samples [s, jobs, RSS MiB, heap MiB, heap after full GC MiB, sets kept]:\n${rows.map((r) => `    ${JSON.stringify(r)}`).join('\n')}\n`);
   process.exitCode = result.flat && failed === 0 ? 0 : 1;
 }

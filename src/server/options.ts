@@ -176,9 +176,10 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   keepAliveTimeoutMs: 5000,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
-  // A minute for late attaches; a finished 38-frame run holds ≈17 KB, so at most ≈85 MB of history.
+  // A minute for late attaches; a finished 38-frame run holds ≈17 KB, so at most ≈34 MB of history.
+  // 2,000 covers a reconnect 2.5 s after a finished run up to ≈800 jobs/s; load runs stay far below.
   finishedTtlMs: 60_000,
-  maxFinishedSets: 5_000,
+  maxFinishedSets: 2_000,
   maxDecisionSets: 20_000,
   corsOrigins: ['http://localhost:3000', 'http://localhost:3001', 'http://127.0.0.1:3000', 'http://127.0.0.1:3001'],
   log: { level: 'info', format: 'text' },

@@ -2,6 +2,11 @@
  * One timer for the whole server. Streams, lookups and workers schedule callbacks here; a
  * binary min-heap keeps them ordered and a single `setTimeout` is armed for the earliest,
  * so ten thousand idle streams cost heap entries, not ten thousand Node timers.
+ *
+ * Cancelling is lazy (the entry stays until it reaches the top), so a cancelled task lets go of
+ * its callback at once — a closed stream's ping task would otherwise keep the stream's request
+ * and response alive for a whole ping interval — and the heap is compacted when cancelled
+ * entries outnumber live ones.
  */
 
 /** A scheduled callback; pass it to `cancel` to drop it. */
@@ -9,8 +14,13 @@ export interface Task {
   dueMs: number;
   seq: number;
   fn: () => void;
+  /** True once cancelled or run: `cancel` is then a no-op. */
   cancelled: boolean;
 }
+
+const NOTHING = (): void => undefined;
+/** Compaction is not worth it below this many cancelled entries. */
+const COMPACT_MIN = 1024;
 
 export class Scheduler {
   private heap: Task[] = [];
@@ -18,6 +28,8 @@ export class Scheduler {
   private timer: NodeJS.Timeout | undefined;
   private armedFor = Infinity;
   private stopped = false;
+  /** Cancelled entries still in the heap. */
+  private cancelledInHeap = 0;
 
   /** Monotonic clock in ms. */
   now(): number {
@@ -32,9 +44,13 @@ export class Scheduler {
     return task;
   }
 
-  /** Cancels a task; cheap (lazy removal when it reaches the top). */
+  /** Cancels a task: its callback is released now, its entry removed lazily (amortised O(1)). */
   cancel(task: Task | undefined): void {
-    if (task) task.cancelled = true;
+    if (!task || task.cancelled) return;
+    task.cancelled = true;
+    task.fn = NOTHING;
+    this.cancelledInHeap++;
+    if (this.cancelledInHeap >= COMPACT_MIN && this.cancelledInHeap * 2 > this.heap.length) this.compact();
   }
 
   /** Number of live and cancelled entries still queued (for tests and stats). */
@@ -47,6 +63,14 @@ export class Scheduler {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.heap = [];
+    this.cancelledInHeap = 0;
+  }
+
+  /** Drops cancelled entries and rebuilds the heap bottom-up (O(n)). */
+  private compact(): void {
+    this.heap = this.heap.filter((t) => !t.cancelled);
+    this.cancelledInHeap = 0;
+    for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.siftDown(i);
   }
 
   private arm(): void {
@@ -65,7 +89,14 @@ export class Scheduler {
     // Run everything due, including tasks scheduled "now" by the callbacks themselves.
     for (let top = this.heap[0]; top && top.dueMs <= now; top = this.heap[0]) {
       this.pop();
-      if (!top.cancelled) top.fn();
+      if (top.cancelled) {
+        this.cancelledInHeap--;
+        continue;
+      }
+      top.cancelled = true; // run: a later cancel() is a no-op
+      const fn = top.fn;
+      top.fn = NOTHING;
+      fn();
       if (this.stopped) return;
     }
     this.arm();
@@ -92,7 +123,12 @@ export class Scheduler {
     const last = h.pop()!;
     if (h.length === 0) return;
     h[0] = last;
-    let i = 0;
+    this.siftDown(0);
+  }
+
+  private siftDown(start: number): void {
+    const h = this.heap;
+    let i = start;
     for (;;) {
       const l = 2 * i + 1;
       const r = l + 1;

@@ -79,6 +79,33 @@ describe('scheduler', () => {
     expect(late.every((l) => l >= 0)).toBe(true);
     s.stop();
   });
+
+  it('a cancelled task lets go of its callback at once, and cancelled entries are compacted away', async () => {
+    const s = new Scheduler();
+    try {
+      const ran: number[] = [];
+      // A closed stream's ping task: cancelled long before it is due.
+      const big = { payload: 'x'.repeat(1000) };
+      const ping = s.after(60_000, () => ran.push(big.payload.length));
+      s.cancel(ping);
+      expect(ping.fn.toString()).not.toContain('payload'); // the closure (and what it holds) is released
+      s.cancel(ping); // twice is harmless
+      // 3,000 cancelled among 1,000 live: the heap is rebuilt without them, live order kept.
+      const live = Array.from({ length: 1000 }, (_, i) => s.after(5 + (i % 50), () => ran.push(i)));
+      for (let i = 0; i < 3000; i++) s.cancel(s.after(60_000, () => ran.push(-1)));
+      expect(s.size).toBeLessThan(2500);
+      expect(live.every((t) => !t.cancelled)).toBe(true);
+      await new Promise((r) => setTimeout(r, 150));
+      expect(ran).toHaveLength(1000);
+      expect(ran.every((i) => i >= 0)).toBe(true);
+      const due = ran.map((i) => i % 50);
+      expect(due).toEqual([...due].sort((a, b) => a - b)); // still in due order
+      s.cancel(live[0]); // already ran: a no-op
+      expect(s.size).toBeLessThan(2500);
+    } finally {
+      s.stop();
+    }
+  });
 });
 
 function mean(xs: number[]): number {
