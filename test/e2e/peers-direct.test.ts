@@ -4,7 +4,7 @@
  * must be inferred from the wire, and no proxy is in the path, so none may be blamed.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { buffersOrProxies, explain, peersAvailable, verifyPeers } from '../helpers/peers.js';
+import { buffersOrProxies, explain, loadPeers, peersAvailable, verifyPeers } from '../helpers/peers.js';
 
 const run = peersAvailable('peers-direct.test', ['uvicorn']);
 
@@ -72,5 +72,26 @@ describe.skipIf(!run)('verify against uvicorn directly (no proxy, no lookup head
     expect(identity?.acceptEncoding, why).toBe('identity');
     expect(identity?.transcript.attempts.at(-1)?.counts['node-complete'], why).toBeGreaterThan(0);
     expect(buffersOrProxies(r, /proxy|proxies/i), why).toEqual([]); // no proxy in the path
+  });
+
+  it('load: the server wait of every run inferred from GET → head (no "waits unknown"), ≈ the persistence delay', async () => {
+    const r = await loadPeers({ PEER_PERSIST_DELAY: '0.5', PEER_NODE_DURATION: '0.05' }, ['-n', '6', '-c', '3', '--observe', '5s']);
+    const wait = r.doc.metrics['server-wait'];
+    expect(wait, r.explain).toBeDefined();
+    expect(wait!.count, r.explain).toBe(6);
+    expect(wait!.inferred, `every wait is labelled inferred\n${r.explain}`).toBe(6);
+    expect(wait!.p50, r.explain).toBeGreaterThanOrEqual(400);
+    expect(wait!.max, r.explain).toBeLessThanOrEqual(1500);
+  });
+
+  it('load: persistence 8 s, window 1 s: every run an early 404 whose server wait ≈ the 1 s window', async () => {
+    const r = await loadPeers({ PEER_PERSIST_DELAY: '8', STREAM_DECISION_SET_MAX_WAIT: '1' }, ['-n', '4', '-c', '4', '--attempts', '0', '--observe', '3s']);
+    expect(r.doc.outcomes, r.explain).toEqual([expect.objectContaining({ code: 'early-404', count: 4 })]);
+    const notFound = r.doc.metrics['not-found-wait'];
+    expect(notFound, r.explain).toBeDefined();
+    expect(notFound!.count, r.explain).toBe(4);
+    expect(notFound!.inferred, r.explain).toBe(4);
+    expect(notFound!.min, r.explain).toBeGreaterThanOrEqual(900);
+    expect(notFound!.max, r.explain).toBeLessThanOrEqual(2000);
   });
 });

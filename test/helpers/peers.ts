@@ -303,3 +303,19 @@ export function buffersOrProxies(run: PeerRun, words = /buffer|proxy|proxies/i):
   const negations = /\b(no|not a|without|not by a|no sign of a?)\s+(buffering\s+)?(proxy|proxies|buffering)\b/gi;
   return texts.filter((t) => words.test(t.replace(facts, '').replace(negations, '')));
 }
+
+/** One `ssedoctor load --json` run against the origin app alone: the document, the exit code, stderr and the app's log. */
+export async function loadPeers(knobs: OriginKnobs, args: string[]): Promise<{ doc: Record<string, unknown> & { metrics: Record<string, Record<string, number>> }; code: number | null; explain: string }> {
+  const app = await startUvicorn(knobs);
+  try {
+    const r = await ssedoctor(['load', '--url', app.url, '--json', '--no-progress', ...args], { NO_COLOR: '1' });
+    const explain = `exit ${r.code}\nstdout: ${r.stdout.slice(0, 4000)}\nstderr: ${r.stderr}\n--- uvicorn ---\n${app.stderr()}`;
+    try {
+      return { doc: JSON.parse(r.stdout), code: r.code, explain };
+    } catch {
+      throw new Error(`load printed no JSON\n${explain}`);
+    }
+  } finally {
+    await app.close();
+  }
+}
