@@ -59,6 +59,7 @@ describe('reference server: bounded memory', () => {
       nodeDuration: zero,
       endOnComplete: true,
       finishedTtlMs: ttlMs,
+      maxFinishedSets: 10_000, // the TTL, not the cap, is under test here
       retryDelayMs: 50,
       maxWaitMs: 200,
     });
