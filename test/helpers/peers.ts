@@ -55,6 +55,17 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Peer processes still running: killed if the test worker exits without closing them (a crash, a timeout). */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+/** The environment without the app's knobs, so a developer's exported STREAM_DECISION_SET_MAX_WAIT cannot leak in. */
+function inheritedEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(PEER_|STREAM_DECISION_SET_)/.test(name)));
+}
+
 /** Starts `cmd`, keeps its stderr, and waits until `ready()` answers true (polled every 50 ms). */
 async function startProcess(
   name: string,
@@ -65,7 +76,9 @@ async function startProcess(
   ready: () => Promise<boolean>,
   cleanup: () => void = () => undefined,
 ): Promise<Peer> {
-  const child: ChildProcess = spawn(cmd, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(cmd, args, { cwd: options.cwd, env: { ...inheritedEnv(), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  child.on('exit', () => live.delete(child));
   let stderr = '';
   child.stdout?.on('data', (c) => (stderr += c));
   child.stderr?.on('data', (c) => (stderr += c));
