@@ -7,7 +7,7 @@
 //
 // Environment: SOAK_JOBS (default 100000), SOAK_CONCURRENCY (default 50), SOAK_TTL_MS (the
 // server's finished-set TTL; default: the server's own), SOAK_MAX_GROWTH_MIB (the verdict's bound
-// on the growth of RSS peaks from the second to the last quarter of the jobs, default 32). A full
+// on the growth of median RSS from the second to the last quarter of the jobs, default 32). A full
 // GC every fifth sample also shows what the server retains, apart from garbage not yet collected.
 //
 // The server runs in a child process (this same file with --server) so the load generator's own
@@ -123,15 +123,17 @@ async function driverMain() {
   await once(child, 'exit');
   await agent.close();
 
-  // Verdict. RSS follows V8's collections (a sawtooth), so single samples say little: compare the
-  // peaks of the second and last quarters of the jobs (past warm-up and the store filling up),
-  // and what a full GC leaves (a leak shows there first) between the two halves.
+  // Verdict. RSS follows V8's collections (a sawtooth with the odd spike), so single samples say
+  // little: compare the medians of the second and last quarters of the jobs (past warm-up and the
+  // store filling up), and what a full GC leaves (a leak shows there first) between the two halves.
+  // Peaks are reported beside them.
   const MiB1 = (b) => +(b / MiB).toFixed(1);
   const within = (lo, hi) => samples.filter((s) => s.jobs >= lo * JOBS && s.jobs <= hi * JOBS);
   const peakOf = (xs, key) => Math.max(...xs.map((s) => s[key]).filter((v) => v !== undefined));
   const q2 = within(0.25, 0.5);
   const q4 = within(0.75, 1);
-  const rssGrowth = (peakOf(q4, 'rss') - peakOf(q2, 'rss')) / MiB;
+  const medianOf = (xs, key) => xs.map((s) => s[key]).sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const rssGrowth = (medianOf(q4, 'rss') - medianOf(q2, 'rss')) / MiB;
   const retained = samples.filter((s) => s.retained !== undefined);
   const firstHalf = retained.filter((s) => s.jobs < JOBS / 2);
   const secondHalf = retained.filter((s) => s.jobs >= JOBS / 2);
@@ -144,10 +146,16 @@ async function driverMain() {
     lateAttach: { replayed: lateOk, missed: lateMissed },
     seconds: Math.round(seconds),
     jobsPerSec: Math.round(JOBS / seconds),
-    rssMiB: { first: MiB1(samples[0].rss), peakSecondQuarter: MiB1(peakOf(q2, 'rss')), peakLastQuarter: MiB1(peakOf(q4, 'rss')), peak: MiB1(peakOf(samples, 'rss')), end: MiB1(end.rss) },
+    rssMiB: {
+      first: MiB1(samples[0].rss),
+      secondQuarter: { median: MiB1(medianOf(q2, 'rss')), peak: MiB1(peakOf(q2, 'rss')) },
+      lastQuarter: { median: MiB1(medianOf(q4, 'rss')), peak: MiB1(peakOf(q4, 'rss')) },
+      peak: MiB1(peakOf(samples, 'rss')),
+      end: MiB1(end.rss),
+    },
     heapAfterFullGcMiB: { firstHalf: range(firstHalf), secondHalf: range(secondHalf) },
     decisionSetsKept: { max: Math.max(...samples.map((s) => s.decisionSets ?? 0)), end: end.decisionSets },
-    rssPeakGrowthMiB: +rssGrowth.toFixed(1),
+    rssMedianGrowthMiB: +rssGrowth.toFixed(1),
     retainedGrowthMiB: +retainedGrowth.toFixed(1),
     flat: rssGrowth <= MAX_GROWTH_MIB && !(retainedGrowth > 8),
     samples: samples.map((s) => [Math.round(s.atS), s.jobs, MiB1(s.rss), MiB1(s.heapUsed), s.retained === undefined ? null : MiB1(s.retained), s.decisionSets]),
