@@ -43,7 +43,8 @@ export async function verifyCommand(flags: VerifyFlags, ctx: CliContext): Promis
   const scenario = resolveScenarioName(flags, 'healthy');
   const baseUrl = flags.url !== undefined ? parseBaseUrl(flags.url) : undefined;
   const compareUrl = flags.compare !== undefined ? parseBaseUrl(flags.compare, '--compare') : undefined;
-  const live = liveEnabled(flags.live, ctx.stderr, ctx.env);
+  // --verbose asks for the live lines' details, so it turns them on unless --no-live says otherwise.
+  const live = liveEnabled(flags.live ?? (flags.verbose ? true : undefined), ctx.stderr, ctx.env);
   const errChalk = chalkFor(ctx.stderr, ctx.env);
   const printer = (label?: string): ProbeOptions['onStep'] =>
     live ? livePrinter(ctx.stderr, { chalk: errChalk, verbose: Boolean(flags.verbose), ...(label ? { label } : {}) }) : undefined;

@@ -18,7 +18,7 @@ export function declareVerify(program: Command, context: () => CliContext): void
   addProbeOptions(verify, '5')
     .option('--live', 'print each step on stderr as it happens (default: on a terminal or in CI)')
     .option('--no-live', 'no step-by-step output on stderr')
-    .option('-v, --verbose', 'live output adds request and response heads, error bodies and event payloads (secrets redacted)')
+    .option('--verbose', 'live output adds request and response heads, error bodies and event payloads (secrets redacted)')
     .option('--json', 'print one JSON document on stdout instead of the report')
     .option('--transcript', 'add every event and comment, with arrival times, to the report')
     .option('--out <file>', 'also write the JSON document to this file')
