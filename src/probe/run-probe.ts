@@ -52,7 +52,8 @@ export async function runProbe(
     const step = { kind: 'encoding-check', reason: why, atMs: performance.now() - t0, run: 'identity-check' } as const;
     options.onStep?.(step);
     const check = await runOnce({ ...options, encoding: 'identity', attempts: 0 }, dispatcher, t0, 'identity-check');
-    return { ...main, encodingCheck: { acceptEncoding: 'identity', transcript: check }, endMs: performance.now() - t0 };
+    // endMs stays the main run's: the check keeps its own times, from its own enqueue.
+    return { ...main, encodingCheck: { acceptEncoding: 'identity', transcript: check } };
   } finally {
     // Never-ending streams keep sockets open; a private pool is torn down, not drained.
     await ownDispatcher?.destroy();
