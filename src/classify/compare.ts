@@ -144,7 +144,7 @@ export function comparePaths(a: Transcript, b: Transcript): PathDifference[] {
         path,
         layer: layerOf(path, p),
         message:
-          `the response head is held only via path ${path}: ${fmt(mine.headWaitMs)} from the request to the head there vs ` +
+          `the response head is held only via path ${path}: ${fmt(mine.headWaitMs)} from the request to the head there (beyond any lookup wait the server states) vs ` +
           `${fmt(theirs.headWaitMs)} via path ${other(path)}, and it came with the first body byte (${fmt(mine.headToFirstByteMs)} later): ` +
           `${layerOf(path, p)} forwards the head only with the first body bytes`,
         evidence: both('headWaitMs', 'headToFirstByteMs', 'via', 'server'),

@@ -12,7 +12,7 @@ export interface ComparedPath {
 
 /** Evidence keys in words, for the report (the JSON keeps the keys). */
 const LABELS: Record<string, string> = {
-  headWaitMs: 'request → head',
+  headWaitMs: 'request → head (less the server\'s stated lookup wait)',
   headToFirstByteMs: 'head → first byte',
   firstEventMs: 'request → first event',
   firstEventToEndMs: 'first event → end',
