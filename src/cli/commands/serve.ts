@@ -40,6 +40,7 @@ export interface ServeFlags {
   logLevel: 'debug' | 'info' | 'warning' | 'off';
   logFormat: 'text' | 'json';
   logFile?: string;
+  exitWithStdin?: boolean;
 }
 
 export async function serveCommand(flags: ServeFlags, ctx: CliContext): Promise<number> {
@@ -69,11 +70,25 @@ export async function serveCommand(flags: ServeFlags, ctx: CliContext): Promise<
     `ssedoctor reference server listening on ${server.url} (scenario ${flags.scenario}, lookup ${o.lookup}, ` +
       `retry delay ${o.retryDelayMs} ms, max wait ${o.maxWaitMs} ms, persistence ${o.persistDelay.spec}); Ctrl-C stops it\n`,
   );
-  if (ctx.signal.aborted === false) await once(ctx.signal, 'abort');
+  const parentGone = flags.exitWithStdin ? stdinClosed() : new Promise<never>(() => undefined);
+  if (ctx.signal.aborted === false) await Promise.race([once(ctx.signal, 'abort'), parentGone]);
   await server.close();
+  // A resumed stdin would hold the event loop open after the server has gone.
+  if (flags.exitWithStdin) process.stdin.destroy();
   if (logStream !== ctx.stderr) logStream.end();
   ctx.stderr.write('ssedoctor: reference server stopped\n');
   return 0;
+}
+
+/** Resolves when stdin ends or errors: the parent that holds its other end has gone. */
+function stdinClosed(): Promise<void> {
+  return new Promise((resolve) => {
+    process.stdin.on('data', () => undefined);
+    process.stdin.once('end', () => resolve());
+    process.stdin.once('close', () => resolve());
+    process.stdin.once('error', () => resolve());
+    process.stdin.resume();
+  });
 }
 
 function isLoopback(host: string): boolean {

@@ -40,6 +40,8 @@ export function declareServe(program: Command, context: () => CliContext): void 
     .addOption(new Option('--log-level <level>', 'server log level').choices(['debug', 'info', 'warning', 'off']).default('info'))
     .addOption(new Option('--log-format <format>', 'log line format').choices(['text', 'json']).default('text'))
     .option('--log-file <file>', 'append logs to this file instead of stderr')
+    // For ssedoctor's own embedded server: exit when the parent's pipe on stdin closes.
+    .addOption(new Option('--exit-with-stdin', 'stop when stdin reaches its end (the parent has gone)').hideHelp())
     .addHelpText(
       'after',
       `
