@@ -14,15 +14,13 @@ export const OUTPUT_FLAGS: readonly string[] = ['--out', '--html', '--junit', '-
 export function unwritableReason(path: string): string | undefined {
   if (path.trim() === '') return 'is empty';
   const full = resolve(path);
-  let isDir = false;
   try {
-    const st = statSync(full);
-    isDir = st.isDirectory();
-    if (isDir) return 'is a directory';
+    if (statSync(full).isDirectory()) return 'is a directory';
     accessSync(full, constants.W_OK);
     return undefined;
   } catch (err) {
     const code = (err as { code?: string }).code;
+    if (code === 'ENOTDIR') return `cannot be created: "${dirname(path)}" is not a directory`;
     if (code !== 'ENOENT') return `cannot be written (${code ?? 'error'})`;
   }
   const dir = dirname(full);
