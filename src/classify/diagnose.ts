@@ -20,5 +20,6 @@ export interface Diagnosis extends RunMetrics {
 export function diagnose(t: Transcript): Diagnosis {
   const c = classify(t);
   const found = findings(t);
-  return { outcome: outcomeInfo(c.outcome), detail: c.detail, hint: runHint(t, c, found), findings: found, waterfall: waterfall(t), ...runMetrics(t) };
+  const w = waterfall(t);
+  return { outcome: outcomeInfo(c.outcome), detail: c.detail, hint: runHint(t, c, found), findings: found, waterfall: w, ...runMetrics(t, w) };
 }

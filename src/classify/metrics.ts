@@ -5,7 +5,7 @@
 import type { StreamAttempt, StreamRecord, Transcript } from '../model.js';
 import { isRoutingNotFound } from '../wire.js';
 import { LOOKUP_ATTEMPTS_HEADER, numericHeader, serverWait, type WaitSource } from './server-wait.js';
-import { waterfall } from './waterfall.js';
+import { waterfall, type Waterfall } from './waterfall.js';
 
 export { LOOKUP_ATTEMPTS_HEADER, LOOKUP_WAIT_HEADER, numericHeader } from './server-wait.js';
 
@@ -100,8 +100,8 @@ function sumHeader(attempts: StreamAttempt[], name: string): number | undefined 
   return values.length > 0 ? values.reduce((a, b) => a + b, 0) : undefined;
 }
 
-/** Computes the figures of one run. */
-export function runMetrics(t: Transcript): RunMetrics {
+/** Computes the figures of one run (`w`: its waterfall, when the caller already built it). */
+export function runMetrics(t: Transcript, w: Waterfall = waterfall(t)): RunMetrics {
   const heartbeatTypes = new Set(t.heartbeatEvents);
   const last = t.attempts.at(-1);
   const opened = t.attempts.findIndex((a) => a.status === 200);
@@ -176,7 +176,6 @@ export function runMetrics(t: Transcript): RunMetrics {
     timings.notFoundWaitMs = longest.ms;
     waitSources.notFoundWait = longest.source;
   }
-  const w = waterfall(t);
   if (w.firstEventMs !== undefined) timings.firstMeaningfulEventMs = w.firstEventMs;
   if (w.longestStallMs !== undefined) timings.longestStallMs = w.longestStallMs;
   if (first) timings.firstEventMs = first.atMs;
