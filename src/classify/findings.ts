@@ -109,7 +109,10 @@ function streamFindings(t: Transcript, a: StreamAttempt): Finding[] {
     const lookups = wait.lookups !== undefined ? ` over ${plural(wait.lookups, 'lookup')}` : '';
     out.push({
       code: 'slow-lookup',
-      message: `the server waited ${fmt(wait.ms)}${lookups} for the decision set to be persisted on attempt ${a.attempt} (${waitSourceText(wait.source)})`,
+      message:
+        wait.source === 'header'
+          ? `the server waited ${fmt(wait.ms)}${lookups} for the decision set to be persisted on attempt ${a.attempt} (${waitSourceText(wait.source)})`
+          : `the response head came ${fmt(wait.ms)} after the GET on attempt ${a.attempt}: a slow decision-set lookup (inferred from GET → head; no lookup headers, so this includes the round trip)`,
       evidence: { attempt: a.attempt, waitMs: r1(wait.ms), waitSource: wait.source, lookups: wait.lookups ?? null, getSentMs: r1(finalRequestMs(a)), headMs: r1(a.headersMs) },
       layer: 'application',
     });

@@ -52,7 +52,7 @@ describe('head-held: the layer named only from headers', () => {
 
   it('slow-lookup says where its figure came from', () => {
     const inferred = find(transcript([stream([], { headers: uvicorn, requestedMs: 5, headersMs: 1505, firstByteMs: 2600, end: 'idle', endMs: 3000 })]), 'slow-lookup');
-    expect(inferred?.message).toMatch(/waited 1\.50 s .*\(inferred from GET → head\)/);
+    expect(inferred?.message).toMatch(/head came 1\.50 s after the GET .*a slow decision-set lookup \(inferred from GET → head/);
     expect(inferred?.evidence).toMatchObject({ waitMs: 1500, waitSource: 'inferred', lookups: null });
   });
 });
