@@ -117,10 +117,10 @@ function streamFindings(t: Transcript, a: StreamAttempt): Finding[] {
       layer: 'application',
     });
   }
-  if (!held) {
-    const burst = bodyBuffered(t, a, path);
-    if (burst) out.push(burst);
-  }
+  const since = liveSince(t, a, wait, held !== undefined);
+  // A held head does not rule buffering out: a proxy that holds the whole response delivers both late.
+  const burst = bodyBuffered(t, a, path, since);
+  if (burst) out.push(burst);
   const encoding = h['content-encoding'];
   if (encoding && encoding.toLowerCase() !== 'identity') out.push(compressedFinding(t, a, encoding));
   const idle = idleCutoff(t, a, path);
@@ -140,7 +140,7 @@ function streamFindings(t: Transcript, a: StreamAttempt): Finding[] {
     });
   }
   for (const w of a.warnings.slice(0, 3)) out.push({ code: 'parse-warning', message: w, evidence: { attempt: a.attempt } });
-  const replayed = replayedCount(t, a);
+  const replayed = replayedCount(a, since);
   if (replayed > 0) {
     out.push({
       code: 'replayed',
@@ -202,26 +202,33 @@ function sentAt(data: string): number | undefined {
   return Number.isFinite(ms) ? ms : undefined;
 }
 
-/** History is what was sent before this response's head (origin §2.5: the last 50 events are replayed). */
-function openedAtEpoch(t: Transcript, a: StreamAttempt): number {
-  return t.t0EpochMs + (a.headersMs ?? a.requestedMs);
+/**
+ * Epoch ms from which an envelope timestamp means live progress; earlier ones are history replayed on
+ * connect (origin §2.5: the last 50 events). The server subscribes once its lookup succeeds: GET sent +
+ * its measured wait when it says so; otherwise the response head, unless the head was held with the body
+ * (then the head is no boundary at all, and everything sent after the request counts as live).
+ */
+function liveSince(t: Transcript, a: StreamAttempt, wait: ServerWait | undefined, headHeld: boolean): number {
+  const getAt = finalRequestMs(a);
+  if (wait?.source === 'header') return t.t0EpochMs + getAt + wait.ms;
+  if (headHeld || a.headersMs === undefined) return t.t0EpochMs + getAt;
+  return t.t0EpochMs + a.headersMs;
 }
 
-function replayedCount(t: Transcript, a: StreamAttempt): number {
-  const openedAt = openedAtEpoch(t, a);
+function replayedCount(a: StreamAttempt, liveFrom: number): number {
   return a.records.filter((r) => {
     if (r.kind !== 'event') return false;
     const at = sentAt(r.data);
-    return at !== undefined && at < openedAt - REPLAY_SLACK_MS;
+    return at !== undefined && at < liveFrom - REPLAY_SLACK_MS;
   }).length;
 }
 
 /**
- * Body held on the way, head on time: ≥ 3 live events whose envelope timestamps span ≥ 1 s arrived in
- * one read, or every meaningful event arrived in the last read, as the stream closed, ≥ 1 s after the head.
+ * Body held on the way: ≥ 3 live events whose envelope timestamps span ≥ 1 s arrived in one read (with
+ * the head on time, or held with them), or, without timestamps, every meaningful event arrived in the
+ * last read, as the stream closed, ≥ 1 s after a head that came on time.
  */
-function bodyBuffered(t: Transcript, a: StreamAttempt, path: PathEvidence): Finding | undefined {
-  const openedAt = openedAtEpoch(t, a);
+function bodyBuffered(t: Transcript, a: StreamAttempt, path: PathEvidence, liveFrom: number): Finding | undefined {
   const heartbeats = new Set(t.heartbeatEvents);
   const events = a.records.filter((r) => r.kind === 'event');
   let worst: { span: number; count: number; read: number; atMs: number } | undefined;
@@ -234,7 +241,7 @@ function bodyBuffered(t: Transcript, a: StreamAttempt, path: PathEvidence): Find
       const at = sentAt(events[k]!.data);
       if (at === undefined) continue;
       stamped = true;
-      if (at >= openedAt - REPLAY_SLACK_MS) live.push(at);
+      if (at >= liveFrom - REPLAY_SLACK_MS) live.push(at);
     }
     if (live.length >= 3) {
       const span = Math.max(...live) - Math.min(...live);

@@ -69,6 +69,21 @@ describe('body-buffered, and no finding without evidence', () => {
     expect(codes(t)).toEqual(want);
   });
 
+  it('nginx holding the whole response (no lookup headers): head-held and body-buffered, both on the proxy; live, not replayed', () => {
+    const t = transcript([
+      stream([stamped(500, 0, 2620), stamped(1200, 0, 2620), stamped(1900, 0, 2620), stamped(2600, 0, 2620)], { headers: nginx, requestedMs: 17, headersMs: 2619, firstByteMs: 2619.4, end: 'terminal', endMs: 2621 }),
+    ]);
+    const found = run(t);
+    expect(found.map((f) => [f.code, f.layer])).toEqual([['head-held', 'proxy'], ['body-buffered', 'proxy']]);
+  });
+
+  it('events published during a measured 3 s lookup and replayed on connect are history, not a burst', () => {
+    const t = transcript([
+      stream([stamped(1000, 0, 3010), stamped(2000, 0, 3010), stamped(2900, 0, 3010)], { headers: { ...uvicorn, 'x-lookup-wait-ms': '2990' }, requestedMs: 5, headersMs: 3005, firstByteMs: 3006, end: 'terminal', endMs: 3100 }),
+    ]);
+    expect(codes(t)).toEqual(['slow-lookup', 'replayed']);
+  });
+
   it('behind a proxy it is blamed, with the missing X-Accel-Buffering as supporting evidence', () => {
     const f = find(transcript([stream([stamped(100, 0, 2150), stamped(1100, 0, 2150), stamped(2100, 0, 2150)], { headers: viaNginx, end: 'terminal', endMs: 2200 })]), 'body-buffered');
     expect(f).toMatchObject({ layer: 'proxy', evidence: { eventsInRead: 3, sentSpanMs: 2000, via: '1.1 nginx', xAccelBuffering: null } });
