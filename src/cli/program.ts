@@ -40,11 +40,13 @@ function onSignal(name: NodeJS.Signals): void {
   }
 }
 
-/** EPIPE on stdout or stderr: stop quietly, no stack trace (the reader has gone). */
+/**
+ * EPIPE (or any other write error) on stdout or stderr: the reader has gone. Stop quietly, with no
+ * stack trace; files asked for are still written.
+ */
 function guardPipes(): void {
   for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+    stream.on('error', () => {
       pipeClosed = true;
       stopping.abort('EPIPE');
       cutting.abort('EPIPE');
