@@ -117,7 +117,10 @@ export function redirectProblem(a: StreamAttempt): string | undefined {
   const repeat = chain.findIndex((u, i) => chain.indexOf(u) < i);
   const loop = repeat >= 0;
   const shown = (loop ? chain.slice(0, repeat + 1) : chain).map((u) => shortUrl(u, a.url));
-  const hops = a.redirects?.length ?? 0;
+  // The probe records the hop it stopped on too (the answer that ended the chain): that one was not followed.
+  const lastHop = a.redirects?.at(-1);
+  const stoppedOn = lastHop !== undefined && lastHop.status === a.status && next !== undefined && abs(lastHop.location) === abs(next);
+  const hops = (a.redirects?.length ?? 0) - (stoppedOn ? 1 : 0);
   const path = shown.length > 8 ? [...shown.slice(0, 3), '…', ...shown.slice(-3)] : shown;
   if (loop) return `redirect loop: ${path.join(' → ')} (HTTP ${a.status})`;
   if (hops === 0) return next ? `HTTP ${a.status} to ${shortUrl(abs(next), a.url)}, not followed` : undefined;

@@ -47,6 +47,11 @@ describe('runHint', () => {
       transcript([attempt({ url: 'http://x/0', status: 302, headers: { location: '/6' }, end: 'rejected', redirects: [1, 2, 3, 4, 5].map((i) => ({ status: 302, location: `http://x/${i}`, atMs: i })) })]),
     );
     expect(long.detail).toBe('more than 5 redirects: /0 → /1 → /2 → /3 → /4 → /5 → /6 (HTTP 302)');
+    // As the probe records it: the hop it stopped on is in the chain too, not followed.
+    const recorded = diagnose(
+      transcript([attempt({ url: 'http://x/0', status: 302, headers: { location: '/6' }, end: 'rejected', redirects: [1, 2, 3, 4, 5, 6].map((i) => ({ status: 302, location: `http://x/${i}`, atMs: i })) })]),
+    );
+    expect(recorded.detail).toBe('more than 5 redirects: /0 → /1 → /2 → /3 → /4 → /5 → /6 (HTTP 302)');
   });
 });
 

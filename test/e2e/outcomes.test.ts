@@ -275,6 +275,17 @@ describe('evidence on the wire (raw-bytes servers without lookup headers)', () =
     expect(fast.hint).toMatch(/looks the decision set up once/);
   });
 
+  it('a redirect loop on the stream URL: http-error naming the chain, never unreachable', async () => {
+    const redirect = (to: string): string => `HTTP/1.1 302 Found\r\nlocation: ${to}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`;
+    const d = await viaRaw(
+      noLookupHeaders((req, s) => void s.end(redirect(req.path === '/a' ? '/b' : '/a'))),
+      { attempts: 0 },
+    );
+    expect(d.outcome.code).toBe('http-error');
+    expect(d.detail).toMatch(/^redirect loop: \/api\/streams\/ds-1 → \/a → \/b → \/a \(HTTP 302\)$/);
+    expect(d.hint).toMatch(/redirects in a loop/);
+  });
+
   it('an application holding its head until its first frame: head-held, layer application', async () => {
     const d = await viaRaw(
       noLookupHeaders(async (_req, s) => {
