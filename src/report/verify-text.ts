@@ -3,7 +3,7 @@ import type { ChalkInstance } from 'chalk';
 import type { Diagnosis } from '../classify/diagnose.js';
 import type { Evidence } from '../classify/findings.js';
 import { waitSourceText } from '../classify/server-wait.js';
-import type { Waterfall } from '../classify/waterfall.js';
+import { waterfall, type Waterfall } from '../classify/waterfall.js';
 import type { Transcript } from '../model.js';
 import { compactTable, ms } from './format.js';
 import type { VerifyDocumentShape, VerifyTarget } from './verify-json.js';
@@ -46,6 +46,11 @@ export function verifyText(target: VerifyTarget, d: Diagnosis, t: Transcript, op
   const tm = d.timings;
   row('waits', `${serverWaitText(d)} · enqueue answered in ${ms(tm.enqueueMs)}`);
   row('waterfall', waterfallText(d.waterfall, c) + c.dim('  (from enqueue sent)'));
+  if (t.encodingCheck) {
+    // The identity comparison run, its own T0: what the same flow delivered without compression.
+    const check = waterfall(t.encodingCheck.transcript);
+    row('identity', waterfallText(check, c) + c.dim(`  (second run, Accept-Encoding: ${t.encodingCheck.acceptEncoding})`));
+  }
   const w = d.waterfall;
   if (w.headMs !== undefined && t.attempts.some((x) => x.status === 200)) {
     row('gaps', `between events p50 ${ms(w.gapP50Ms)} · p99 ${ms(w.gapP99Ms)} · longest stall ${ms(w.longestStallMs)} · first node event ${ms(tm.firstNodeEventMs)}`);

@@ -43,6 +43,16 @@ describe('verify reports', () => {
     expect(text).toMatch(/longest stall 200 ms/); // 700 → 900 ms
   });
 
+  it('text: the identity comparison run gets its own waterfall row', () => {
+    const t: Transcript = {
+      ...transcript([stream([], { headers: { ...sse, 'content-encoding': 'gzip' }, acceptEncoding: 'gzip, deflate, br', end: 'observe', endMs: 2500 })], { endMs: 2500 }),
+      encodingCheck: { acceptEncoding: 'identity', transcript: inferredRun() },
+    };
+    const text = verifyText(target, diagnose(t), t, { chalk: plain });
+    expect(text).toMatch(/identity {3}POST 0\.0 ms → .* → 1st event 700 ms → .*\(second run, Accept-Encoding: identity\)/);
+    expect(text).toMatch(/! compression-holds-events: /);
+  });
+
   it('text: each finding with its layer and evidence; the per-run hint', () => {
     const t = spentWindow();
     const text = verifyText(target, diagnose(t), t, { chalk: plain });
