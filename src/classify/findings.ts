@@ -103,7 +103,7 @@ function streamFindings(t: Transcript, a: StreamAttempt): Finding[] {
   const h = a.headers!;
   const path = pathEvidence(h);
   const wait = serverWait(a);
-  const held = heldHead(a, wait, path);
+  const held = heldHead(t, a, wait, path);
   if (held) out.push(held);
   if (wait && wait.ms >= SLOW_LOOKUP_MS && !(held && wait.source === 'inferred')) {
     const lookups = wait.lookups !== undefined ? ` over ${plural(wait.lookups, 'lookup')}` : '';
@@ -158,7 +158,7 @@ function streamFindings(t: Transcript, a: StreamAttempt): Finding[] {
  * together with the first body byte. Without lookup headers the whole GET → head counts (a slow lookup
  * whose first frame follows later is told apart by that separate first byte).
  */
-function heldHead(a: StreamAttempt, wait: ServerWait | undefined, path: PathEvidence): Finding | undefined {
+function heldHead(t: Transcript, a: StreamAttempt, wait: ServerWait | undefined, path: PathEvidence): Finding | undefined {
   if (a.headersMs === undefined || a.firstByteMs === undefined) return undefined;
   const getAt = finalRequestMs(a);
   const lookup = wait?.source === 'header' ? wait.ms : 0;
@@ -172,7 +172,18 @@ function heldHead(a: StreamAttempt, wait: ServerWait | undefined, path: PathEvid
       : layer === 'application'
         ? `the application held its response head ${secs(lag)} until its first frame (${path.text})`
         : `the response head was held ${secs(lag)} until the first body byte (${path.text}: the layer is not known)`;
-  const unmeasured = wait?.source === 'header' ? '' : '; the server sent no lookup headers, so a lookup that ended with a frame ready looks the same';
+  // The envelopes' own clock can show the app was already streaming while its head was on the way.
+  const stamps = a.records
+    .filter((r) => r.kind === 'event')
+    .map((r) => sentAt(r.data))
+    .filter((at): at is number => at !== undefined && at - t.t0EpochMs >= getAt - REPLAY_SLACK_MS);
+  const firstSent = stamps.length > 0 ? Math.min(...stamps) - t.t0EpochMs : undefined;
+  const streamedBefore = firstSent !== undefined && a.headersMs - firstSent >= HELD_HEAD_MS / 2;
+  const unmeasured = streamedBefore
+    ? `; the app sent its first event at ${fmt(firstSent)}, ${secs(a.headersMs - firstSent)} before the head arrived`
+    : wait?.source === 'header'
+      ? ''
+      : '; the server sent no lookup headers, so a lookup that ended with a frame ready looks the same';
   const fix =
     layer === 'proxy'
       ? 'flush a comment such as ": ok" right after the head (proxies and HTTP/2 ingresses forward the head with the first DATA frame)'
@@ -187,6 +198,7 @@ function heldHead(a: StreamAttempt, wait: ServerWait | undefined, path: PathEvid
       headLagMs: r1(lag),
       headToFirstByteMs: r1(together),
       serverWaitMs: wait?.source === 'header' ? r1(wait.ms) : null,
+      firstEventSentMs: r1(firstSent),
       server: path.server,
       via: path.via,
       xAccelBuffering: a.headers?.['x-accel-buffering'] ?? null,

@@ -75,6 +75,9 @@ describe('body-buffered, and no finding without evidence', () => {
     ]);
     const found = run(t);
     expect(found.map((f) => [f.code, f.layer])).toEqual([['head-held', 'proxy'], ['body-buffered', 'proxy']]);
+    // The envelopes show the app streaming from 500 ms: the head was held on the way, not by a lookup.
+    expect(found[0]?.message).toMatch(/the app sent its first event at 500 ms, 2\.1 s before the head arrived/);
+    expect(found[0]?.evidence.firstEventSentMs).toBe(500);
   });
 
   it('events published during a measured 3 s lookup and replayed on connect are history, not a burst', () => {
