@@ -119,7 +119,9 @@ export function recommendFromGroups(groups: WaitGroup[], options: RecommendOptio
   if (opened.length === 0 && windowMisses === 0 && fast === 0) {
     return { ...base, kind: 'no-data', text: 'no server waits were measured (no x-lookup-wait-ms header and no inferred wait), so the window cannot be judged' };
   }
-  const pct = (n: number): string => `${((n / Math.max(1, runs)) * 100).toFixed(1)} %`;
+  const pooled = groups.length > 1;
+  const pct = (n: number): string =>
+    `${((n / Math.max(1, runs)) * 100).toFixed(1)} %${pooled ? ` (${countText(n)} of ${countText(runs)} pooled)` : ''}`;
   const fastNote =
     fast > 0
       ? `${countText(fast)} 404(s) came faster than any window (${seconds(FAST_404_MS)} or under half of it): not window misses, left out`
