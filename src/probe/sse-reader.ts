@@ -111,8 +111,12 @@ export class SseReader {
    * every other CR has its next character in sight, which the parser reads correctly.
    */
   private push(text: string): void {
-    if (this.afterCr && text.charCodeAt(0) === 10) text = text.slice(1); // the LF of a split CRLF
-    if (text === '') return;
+    if (text === '') return; // a read that decoded to nothing (part of a multi-byte character)
+    if (this.afterCr && text.charCodeAt(0) === 10) {
+      this.afterCr = false;
+      text = text.slice(1); // the LF of a split CRLF
+      if (text === '') return;
+    }
     let end: number; // index of the read's last line end
     this.afterCr = text.charCodeAt(text.length - 1) === 13;
     if (this.afterCr) {

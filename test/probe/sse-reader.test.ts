@@ -190,6 +190,30 @@ describe('SSE parsing across chunk boundaries', () => {
     expect(reader.end()).toMatchObject({ records: [], pendingChars: 0 });
   });
 
+  it('11d. only the one LF right after a read-ending CR is absorbed', () => {
+    // "data:1\r" | "\n" | "\n": CRLF, then a blank line that dispatches.
+    expect(data(parse(['data:1\r', '\n', '\n']))).toEqual(['1']);
+    const reader = new SseReader({ maxBufferSize: 1024, previewChars: 1024 });
+    reader.feed(Buffer.from('data:2\r'));
+    expect(reader.feed(Buffer.from('\n')).records).toHaveLength(0);
+    expect(reader.feed(Buffer.from('\n')).records).toHaveLength(1);
+    // A multi-byte character split after the CR decodes to "" first: the LF rule waits for real text.
+    reader.feed(Buffer.from('data:é\r'));
+    expect(reader.feed(Buffer.from([0xc3])).records).toHaveLength(0);
+    expect(reader.feed(Buffer.from([0xa9, 0x0a])).records).toHaveLength(0); // "é" starts a line: no LF absorbed
+  });
+
+  it('every split of every checklist input into three reads parses like one chunk', () => {
+    const input = Buffer.from('data:a\r\r\ndata:b\r\n\rid:7\r\n\r:c\rdata:é\n\n', 'utf8');
+    const summary = (p: Parsed): unknown => [p.events.map((e) => [e.type, e.data, e.id]), p.comments, p.pendingChars];
+    const whole = summary(parse([input]));
+    for (let i = 1; i < input.length; i++) {
+      for (let j = i; j < input.length; j++) {
+        expect(summary(parse([input.subarray(0, i), input.subarray(i, j), input.subarray(j)])), `split at ${i}, ${j}`).toEqual(whole);
+      }
+    }
+  });
+
   it('every split of every checklist input into two reads parses like one chunk', () => {
     const inputs = [
       'data:test\r\ndata\ndata:test\r\n\r\n',
