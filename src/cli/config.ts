@@ -45,6 +45,7 @@ const scenario: Check = (v, f) => {
 const CHECKS: Record<string, Check> = {
   url: (v, f) => void parseBaseUrl(v, f),
   origin: (v, f) => void parseBaseUrl(v, f),
+  compare: (v, f) => void parseBaseUrl(v, f),
   body: (v) => void parseBody(v),
   header: (v) => void parseHeader(v),
   threshold: (v) => void parseThreshold(v),
@@ -77,6 +78,7 @@ const CHECKS: Record<string, Check> = {
   requests: int(1),
   maxInflight: int(1),
   keepWorst: int(0, 100),
+  workers: int(1, 256),
   port: int(0, 65_535),
   fixedRetries: int(0),
   seed: int(0),

@@ -73,6 +73,8 @@ function buildProgram(): Command {
   const program = new Command('ssedoctor')
     .description('Diagnose and load-test "enqueue a job, then attach to its Server-Sent Events stream" APIs.')
     .version(version, '-v, --version')
+    // Subcommand options after the subcommand are its own (`verify -v` is --verbose, not the version).
+    .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(redactText(s)) })

@@ -1,14 +1,14 @@
 /** `ssedoctor load`: concurrent enqueue → stream runs with HDR statistics and CI thresholds. */
 import { usageError, EXIT } from '../../errors.js';
-import type { Sample } from '../../load/metrics.js';
-import type { Transcript } from '../../model.js';
-import { constantSchedule, rampSchedule } from '../../load/pacer.js';
-import { runLoad, type LoadModel } from '../../load/runner.js';
+import { availableParallelism } from 'node:os';
+import { rampSchedule } from '../../load/pacer.js';
+import type { LoadModelSpec } from '../../load/model-spec.js';
+import { runLoadParallel } from '../../load/parallel.js';
 import { loadSummary, type LoadSummary } from '../../load/summary.js';
 import { parseShard, rateShare, shareOf, type Shard } from '../../load/shard.js';
 import { parseThreshold } from '../../load/thresholds.js';
 import { redactUrl } from '../../probe/redact.js';
-import { round, roundAll, roundTimesDeep } from '../../report/format.js';
+import { roundTimesDeep } from '../../report/format.js';
 import type { CliContext } from '../context.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../embedded.js';
 import { parseBaseUrl, parseDuration, parseInteger, parsePositiveDuration } from '../options.js';
@@ -39,13 +39,14 @@ export interface LoadFlags extends ProbeFlags {
   progress: boolean;
   shard?: string;
   seed: string;
+  workers?: string;
 }
 
 /**
  * Parses the load model: closed (--concurrency with --requests or --duration) or open (--rate).
  * With a shard, this process runs its equal part: its share of requests, concurrency and rate.
  */
-export function loadModelFromFlags(f: LoadFlags, shard?: Shard): { model: LoadModel; describe: Record<string, unknown>; total?: number } {
+export function loadModelFromFlags(f: LoadFlags, shard?: Shard): { spec: LoadModelSpec; describe: Record<string, unknown>; total?: number } {
   const part = (n: number): number => (shard ? Math.max(1, shareOf(n, shard)) : n);
   const ratePart = (r: number): number => (shard ? rateShare(r, shard) : r);
   const durationMs = f.duration !== undefined ? parsePositiveDuration(f.duration, '--duration') : undefined;
@@ -56,9 +57,12 @@ export function loadModelFromFlags(f: LoadFlags, shard?: Shard): { model: LoadMo
     if (!durationMs) throw usageError('missing-flag', '--rate needs --duration, e.g. --rate 50 --duration 30s');
     const rate = ratePart(parseRate(f.rate, '--rate'));
     const to = f.rampTo !== undefined ? ratePart(parseRate(f.rampTo, '--ramp-to')) : rate;
-    const schedule = to === rate ? constantSchedule(rate, durationMs) : rampSchedule(rate, to, durationMs);
     const maxInflight = part(parseInteger(f.maxInflight, '--max-inflight', 1, 1_000_000));
-    return { model: { kind: 'open', schedule, maxInflight }, describe: { kind: 'open', rate, rampTo: to, durationMs, maxInflight }, total: schedule.total };
+    return {
+      spec: { kind: 'open', fromPerSec: rate, toPerSec: to, durationMs, maxInflight },
+      describe: { kind: 'open', rate, rampTo: to, durationMs, maxInflight },
+      total: rampSchedule(rate, to, durationMs).total,
+    };
   }
   if (f.rampTo !== undefined) throw usageError('missing-flag', '--ramp-to needs --rate');
   const concurrency = part(parseInteger(f.concurrency ?? '20', '--concurrency', 1, 100_000));
@@ -66,10 +70,19 @@ export function loadModelFromFlags(f: LoadFlags, shard?: Shard): { model: LoadMo
   const requests = allRequests === undefined ? undefined : shard ? shareOf(allRequests, shard) : allRequests;
   if (requests === 0) throw usageError('empty-shard', `--shard ${shard!.index}/${shard!.count}: ${allRequests} requests leave this shard none`);
   return {
-    model: { kind: 'closed', concurrency, requests, durationMs },
+    spec: { kind: 'closed', concurrency, ...(requests !== undefined ? { requests } : {}), ...(durationMs !== undefined ? { durationMs } : {}) },
     describe: { kind: 'closed', concurrency, requests, durationMs },
     total: requests,
   };
+}
+
+/**
+ * Generator threads: `--workers N`, or by default one per core left over (the embedded server,
+ * when there is one, runs in its own process and gets a core).
+ */
+export function workerCount(flag: string | undefined, embedded: boolean): number {
+  if (flag !== undefined) return parseInteger(flag, '--workers', 1, 256);
+  return Math.max(1, availableParallelism() - (embedded ? 1 : 0));
 }
 
 function parseRate(text: string, flag: string): number {
@@ -81,7 +94,7 @@ function parseRate(text: string, flag: string): number {
 export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<number> {
   const probe = probeOptionsFromFlags(flags);
   const shard = flags.shard !== undefined ? parseShard(flags.shard, ctx.env) : undefined;
-  const { model, describe, total } = loadModelFromFlags(flags, shard);
+  const { spec, describe, total } = loadModelFromFlags(flags, shard);
   // Each shard draws its own persistence delays on the embedded server.
   const seed = parseInteger(flags.seed, '--seed', 0) + (shard ? shard.index - 1 : 0);
   const thresholds = flags.threshold.map(parseThreshold);
@@ -99,6 +112,7 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
   const probeUrl = server ? server.url : baseUrl!;
   const target = server ? { baseUrl: server.url, embeddedScenario: scenario, windowMs: embeddedWindowMs(scenario) } : { baseUrl: redactUrl(baseUrl!) };
 
+  const workers = workerCount(flags.workers, server !== undefined);
   const counts = new Map<string, number>();
   let done = 0;
   let inflight = 0;
@@ -106,19 +120,21 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
   const tick = setInterval(() => progress.update(done, counts, inflight), 1000);
   let result;
   try {
-    result = await runLoad({
+    result = await runLoadParallel({
       probe: { ...probe, baseUrl: probeUrl },
-      model,
+      spec,
+      workers,
       signal: ctx.signal,
       ...(ctx.cutoff ? { cutSignal: ctx.cutoff } : {}),
       graceMs,
       keepWorst,
       bailAfterUnreachable: 20,
-      onSample: (sample, transcript, flying) => {
+      lines: flags.ndjson === true,
+      onRun: (outcome, line, flying) => {
         done++;
-        if (flags.ndjson) ctx.stdout.write(`${JSON.stringify(runLine(done, sample, transcript))}\n`);
+        if (line) ctx.stdout.write(`${JSON.stringify({ ...line, n: done })}\n`);
         inflight = flying;
-        counts.set(sample.outcome, (counts.get(sample.outcome) ?? 0) + 1);
+        counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
         progress.update(done, counts, inflight);
       },
     });
@@ -128,7 +144,7 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
     await server?.close();
   }
 
-  const summary = loadSummary({ version: ctx.version, target, model: { ...describe, seed }, thresholds, shard, ...result });
+  const summary = loadSummary({ version: ctx.version, target, model: { ...describe, seed, workers }, thresholds, shard, ...result });
   // The file gets everything, written even when the run was interrupted: nothing asked for is lost.
   if (flags.out) writeFileAtomic(flags.out, `${JSON.stringify({ ...summary, worst: roundTimesDeep(result.worst) })}\n`);
   publishLoad(summary, ctx, flags.junit);
@@ -138,28 +154,6 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
     ctx.stderr.write(renderLoad(summary, 'terminal', ctx, ctx.stderr)); // the readable report goes with the chatter
   } else ctx.stdout.write(renderLoad(summary, flags.json ? 'json' : 'terminal', ctx));
   return loadExitCode(summary);
-}
-
-/** Schema tag of each `--ndjson` run line (the summary line carries the load schema). */
-export const RUN_LINE_SCHEMA = 'ssedoctor.load-run/v1';
-
-/** One NDJSON line per finished run (`--ndjson`), for jq and log shippers. Times in ms. */
-function runLine(n: number, sample: Sample, t: Transcript): Record<string, unknown> {
-  const d = sample.diagnosis;
-  const timings = roundAll(d.timings);
-  return {
-    schema: RUN_LINE_SCHEMA,
-    type: 'run',
-    n,
-    startedAt: t.startedAt,
-    outcome: d.outcome.code,
-    detail: d.detail,
-    scheduledMs: Math.round(sample.scheduledMs),
-    lagMs: round(sample.lagMs),
-    attempts: d.attempts,
-    timings,
-    id: t.enqueue.id ?? null,
-  };
 }
 
 /** 130 interrupted, 3 target unreachable, 1 a threshold failed, else 0. */

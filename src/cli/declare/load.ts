@@ -22,6 +22,7 @@ export function declareLoad(program: Command, context: () => CliContext): void {
     .option('-r, --rate <per-second>', 'open model: runs started per second')
     .option('--ramp-to <per-second>', 'open model: ramp linearly from --rate to this rate over --duration')
     .option('--max-inflight <n>', 'open model: runs in flight before new ones are dropped', '1000')
+    .option('--workers <n>', 'generator threads, each running an equal part of the load (default: one per core left over)')
     .option('--shard <i/n>', 'run the i-th of n equal parts (n alone: index from JOB_COMPLETION_INDEX); merge with report')
     .option('--seed <n>', 'seed of the embedded server\'s delays (each shard adds its index)', '1');
   addProbeOptions(load, '0')

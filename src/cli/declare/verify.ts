@@ -18,7 +18,7 @@ export function declareVerify(program: Command, context: () => CliContext): void
   addProbeOptions(verify, '5')
     .option('--live', 'print each step on stderr as it happens (default: on a terminal or in CI)')
     .option('--no-live', 'no step-by-step output on stderr')
-    .option('--verbose', 'live output adds request and response heads, error bodies and event payloads (secrets redacted)')
+    .option('-v, --verbose', 'live output adds request and response heads, error bodies and event payloads (secrets redacted)')
     .option('--json', 'print one JSON document on stdout instead of the report')
     .option('--transcript', 'add every event and comment, with arrival times, to the report')
     .option('--out <file>', 'also write the JSON document to this file')
@@ -33,7 +33,7 @@ Examples:
   $ ssedoctor verify --url https://api.example.com -H "Authorization: Bearer $TOKEN" --json | jq .outcome
   $ ssedoctor verify --url http://localhost:8000 --body @request.json --observe 60s --transcript
   $ ssedoctor verify --url http://app:8000 --compare https://api.example.com   # direct vs through the proxy
-  $ ssedoctor verify --url http://localhost:8000 --live --verbose               # every step and payload on stderr
+  $ ssedoctor verify --url http://localhost:8000 -v                             # every step and payload on stderr
 
 Exit codes: 0 healthy, 1 unhealthy outcome, 2 usage error, 3 target unreachable, 130 interrupted.`,
     )
