@@ -6,13 +6,14 @@
 // run while the finished set is kept.
 //
 // Environment: SOAK_JOBS (default 100000), SOAK_CONCURRENCY (default 50), SOAK_TTL_MS (the
-// server's finished-set TTL; default: the server's own), SOAK_MAX_GROWTH_MIB (the verdict's bound
+// server's finished-set TTL; default: the server's own), SOAK_KEEP_OPEN=1 (streams stay open after
+// workflow-complete, as the origin's do, and the client hangs up), SOAK_MAX_GROWTH_MIB (the verdict's bound
 // on the growth of median RSS from the second to the last quarter of the jobs, default 32). A full
 // GC every fifth sample also shows what the server retains, apart from garbage not yet collected.
 //
 // The server runs in a child process (this same file with --server) so the load generator's own
 // memory is not counted. Its settings are the benchmark's zero-delay flow with streams ended at
-// workflow-complete, so connections are reused and the rate is set by the server.
+// workflow-complete (unless SOAK_KEEP_OPEN), so connections are reused and the rate is set by the server.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -30,7 +31,7 @@ async function serverMain() {
   const server = await startReferenceServer({
     log: { level: 'off', format: 'text' },
     ...zeroDelay(await import(new URL('../dist/server/index.js', import.meta.url).href)),
-    endOnComplete: true,
+    endOnComplete: process.env.SOAK_KEEP_OPEN !== '1',
     ...(ttl ? { finishedTtlMs: Number(ttl) } : {}),
     ...(process.env.SOAK_MAX_FINISHED ? { maxFinishedSets: Number(process.env.SOAK_MAX_FINISHED) } : {}),
   });
@@ -85,8 +86,16 @@ async function driverMain() {
       await r.body.dump();
       return false;
     }
-    const text = await r.body.text();
-    return text.includes('event: workflow-complete');
+    // The origin never ends a stream (SOAK_KEEP_OPEN=1): the client hangs up at the terminal event.
+    let text = '';
+    for await (const c of r.body) {
+      text += c;
+      if (text.includes('event: workflow-complete')) {
+        r.body.destroy();
+        return true;
+      }
+    }
+    return false;
   };
   const flow = async (n) => {
     const post = await request(`${url}/api/chat/async`, {
