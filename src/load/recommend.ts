@@ -120,8 +120,8 @@ export function recommendFromGroups(groups: WaitGroup[], options: RecommendOptio
     return { ...base, kind: 'no-data', text: 'no server waits were measured (no x-lookup-wait-ms header and no inferred wait), so the window cannot be judged' };
   }
   const pooled = groups.length > 1;
-  const pct = (n: number): string =>
-    `${((n / Math.max(1, runs)) * 100).toFixed(1)} %${pooled ? ` (${countText(n)} of ${countText(runs)} pooled)` : ''}`;
+  const share = (n: number): string =>
+    `${((n / Math.max(1, runs)) * 100).toFixed(1)} % of ${pooled ? `the pooled runs (${countText(n)} of ${countText(runs)})` : 'runs'}`;
   const fastNote =
     fast > 0
       ? `${countText(fast)} 404(s) came faster than any window (${seconds(FAST_404_MS)} or under half of it): not window misses, left out`
@@ -130,7 +130,7 @@ export function recommendFromGroups(groups: WaitGroup[], options: RecommendOptio
     return {
       ...base,
       kind: 'no-window',
-      text: `${pct(fast)} of runs got a 404 without any wait: the stream endpoint looks the decision set up once. Poll for it (STREAM_DECISION_SET_MAX_WAIT, default ${seconds(ORIGIN_DEFAULT_WINDOW_MS)})`,
+      text: `${share(fast)} got a 404 without any wait: the stream endpoint looks the decision set up once. Poll for it (STREAM_DECISION_SET_MAX_WAIT, default ${seconds(ORIGIN_DEFAULT_WINDOW_MS)})`,
     };
   }
   const estimate = estimateTail([...opened, ...misses], {
@@ -139,7 +139,7 @@ export function recommendFromGroups(groups: WaitGroup[], options: RecommendOptio
     ...(options.zeroMs !== undefined ? { zeroMs: options.zeroMs } : {}),
   });
   const windowText = describeWindows(windows.length > 0 ? windows : estimate.windowsMs);
-  const evidence = describeEstimate(estimate, windowText);
+  const evidence = describeEstimate(estimate, pooled ? 'their window' : windowText);
   const tailNote = [evidence, fastNote].filter(Boolean).join('; ');
   if (estimate.method === 'none' || estimate.quantileMs === undefined) {
     return {
@@ -148,7 +148,7 @@ export function recommendFromGroups(groups: WaitGroup[], options: RecommendOptio
       estimate,
       text:
         (windowMisses > 0
-          ? `${pct(windowMisses)} of runs exceeded ${windowText}, and the tail past it cannot be estimated: `
+          ? `${share(windowMisses)} exceeded ${windowText}, and the tail past it cannot be estimated: `
           : 'the wait tail cannot be estimated: ') + tailNote,
     };
   }
@@ -160,7 +160,7 @@ export function recommendFromGroups(groups: WaitGroup[], options: RecommendOptio
       kind: 'exceeded',
       suggestedMs,
       estimate,
-      text: `${pct(windowMisses)} of runs exceeded ${windowText}; ${goal}, set STREAM_DECISION_SET_MAX_WAIT ≥ ${seconds(suggestedMs)} (${tailNote})`,
+      text: `${share(windowMisses)} exceeded ${windowText}; ${goal}, set STREAM_DECISION_SET_MAX_WAIT ≥ ${seconds(suggestedMs)} (${tailNote})`,
     };
   }
   const w = windowMs && windowMs > 0 ? windowMs : ORIGIN_DEFAULT_WINDOW_MS;

@@ -137,7 +137,7 @@ describe('recommendation (load)', () => {
         return { windowMs: w, opened: obs.filter((o) => !o.censored), notFound: obs.filter((o) => o.censored) };
       }),
     );
-    expect(pooled.text).toContain('past their window (1 s/2 s/4 s)');
+    expect(pooled.text).toMatch(/of the pooled runs \(\d+ of 1,200\) exceeded their window \(1 s\/2 s\/4 s\); .*1,200 runs, \d+ past their window;/);
     expect(Math.abs(pooled.suggestedMs! - single.suggestedMs!) / single.suggestedMs!).toBeLessThanOrEqual(0.2);
   });
 });
