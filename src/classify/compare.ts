@@ -33,6 +33,19 @@ export interface PathProfile {
   idleBeforeCloseMs: number | null;
   via: string | null;
   server: string | null;
+  /** The stream's `X-Accel-Buffering` header, as this path delivered it. */
+  accelBuffering: string | null;
+}
+
+/**
+ * The usual fix for a buffering proxy. When the other path shows the app already sends
+ * `X-Accel-Buffering: no`, the proxy is ignoring it, so say that instead of asking for the header.
+ */
+function bufferingFix(direct: PathProfile): string {
+  const proxies = 'other proxies: disable response buffering for text/event-stream';
+  return direct.accelBuffering === 'no'
+    ? `the app already sends "X-Accel-Buffering: no" (seen on the other path), so this proxy ignores it: nginx: \`proxy_buffering off;\` for the stream location and no \`proxy_ignore_headers X-Accel-Buffering\`, or \`proxy_http_version 1.1;\`; ${proxies}`
+    : `nginx: \`proxy_buffering off;\` for the stream location, or have the app send \`X-Accel-Buffering: no\`; ${proxies}`;
 }
 
 /** One way the two paths differ, with both sides' evidence and the usual fix. */
@@ -93,6 +106,7 @@ export function pathProfile(t: Transcript): PathProfile {
     idleBeforeCloseMs: closed && !terminal && a?.lastByteMs !== undefined && a.endMs !== undefined ? a.endMs - a.lastByteMs : null,
     via: a?.headers?.via ?? null,
     server: a?.headers?.server ?? null,
+    accelBuffering: a?.headers?.['x-accel-buffering'] ?? null,
   };
 }
 
@@ -191,7 +205,7 @@ export function comparePaths(a: Transcript, b: Transcript): PathDifference[] {
           `all ${mine.events} events arrived at once as the stream ended, only via path ${path} (the first ${fmt(mine.firstEventToEndMs)} before the end, ${fmt(mine.firstEventMs)} after the request), ` +
           `while via path ${other(path)} they came ${fmt(theirs.firstEventToEndMs)} before it: ${layerOf(path, p)} buffers the whole response`,
         evidence: both('firstEventMs', 'firstEventToEndMs', 'events', 'eventReads'),
-        fix: 'nginx: `proxy_buffering off;` for the stream location, or have the app send `X-Accel-Buffering: no`; other proxies: disable response buffering for text/event-stream',
+        fix: bufferingFix(theirs),
       });
     } else if (mineRate !== null && theirRate !== null && mineRate >= BURST_EVENTS_PER_READ && theirRate <= STEADY_EVENTS_PER_READ) {
       out.push({
@@ -202,7 +216,7 @@ export function comparePaths(a: Transcript, b: Transcript): PathDifference[] {
           `events arrive in bursts only via path ${path}: ${mine.events} events in ${mine.eventReads} reads there vs ` +
           `${theirs.events} in ${theirs.eventReads} via path ${other(path)}: ${layerOf(path, p)} buffers the stream`,
         evidence: both('events', 'eventReads', 'firstEventMs'),
-        fix: 'nginx: `proxy_buffering off;` for the stream location, or have the app send `X-Accel-Buffering: no`; other proxies: disable response buffering for text/event-stream',
+        fix: bufferingFix(theirs),
       });
     }
   }

@@ -26,7 +26,7 @@ const inActions = (ctx: CliContext): boolean => ctx.env.GITHUB_ACTIONS === 'true
 
 /** JUnit, step summary and annotations for one verify run. */
 export function publishVerify(doc: VerifyDocumentShape, report: string, ctx: CliContext, junit?: string): void {
-  if (junit) writeFileAtomic(junit, verifyJUnit(doc.target.baseUrl, doc.outcome, doc.detail, (doc.timings.totalMs ?? 0) / 1000, report));
+  if (junit) writeFileAtomic(junit, verifyJUnit(doc.target.baseUrl, doc.outcome, doc.detail, (doc.timings.totalMs ?? 0) / 1000, report, doc.hint));
   stepSummary(ctx, verifyMarkdown(doc));
   if (!inActions(ctx)) return;
   if (!doc.ok) ctx.stderr.write(`${annotation('error', `ssedoctor verify: ${doc.outcome}`, `${doc.summary} ${doc.detail}\nhint: ${doc.hint ?? ''}`)}\n`);

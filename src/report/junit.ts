@@ -51,27 +51,27 @@ export function junitXml(suite: string, cases: JUnitCase[]): string {
   ].join('\n');
 }
 
-/** The failure text of an outcome: summary, evidence, hint. */
-function outcomeFailure(code: OutcomeCode, detail: string): JUnitCase['failure'] {
+/** The failure text of an outcome: summary, evidence, hint (the run's own when it has one). */
+function outcomeFailure(code: OutcomeCode, detail: string, hint?: string | null): JUnitCase['failure'] {
   const info = outcomeInfo(code);
-  return { message: `${code}: ${info.summary}`, type: code, body: `${info.summary}\n${detail}\nhint: ${info.hint}` };
+  return { message: `${code}: ${info.summary}`, type: code, body: `${info.summary}\n${detail}\nhint: ${hint ?? info.hint}` };
 }
 
 /** The testcase of one verify run; unhealthy outcomes fail with their summary and hint. */
-function verifyCase(name: string, outcome: OutcomeCode, detail: string, seconds: number, report?: string): JUnitCase {
+function verifyCase(name: string, outcome: OutcomeCode, detail: string, seconds: number, report?: string, hint?: string | null): JUnitCase {
   const ok = outcomeInfo(outcome).severity === 'ok';
   return {
     name,
     classname: 'ssedoctor.verify',
     time: seconds,
     ...(report ? { systemOut: report } : {}),
-    ...(ok ? {} : { failure: outcomeFailure(outcome, detail) }),
+    ...(ok ? {} : { failure: outcomeFailure(outcome, detail, hint) }),
   };
 }
 
 /** One testcase for one verify run, with its report as system-out. */
-export function verifyJUnit(target: string, outcome: OutcomeCode, detail: string, seconds: number, report: string): string {
-  return junitXml('ssedoctor verify', [verifyCase(`enqueue then stream: ${target}`, outcome, detail, seconds, report)]);
+export function verifyJUnit(target: string, outcome: OutcomeCode, detail: string, seconds: number, report: string, hint?: string | null): string {
+  return junitXml('ssedoctor verify', [verifyCase(`enqueue then stream: ${target}`, outcome, detail, seconds, report, hint)]);
 }
 
 /** One testcase per saved verify document (`report --format junit`). */

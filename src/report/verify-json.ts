@@ -5,7 +5,7 @@ import type { WaitSource } from '../classify/server-wait.js';
 import type { Waterfall } from '../classify/waterfall.js';
 import type { OutcomeCode } from '../classify/outcomes.js';
 import type { Transcript } from '../model.js';
-import { round, roundAll } from './format.js';
+import { round, roundAll, roundTimesDeep } from './format.js';
 
 /** Bump on any breaking change to the document's shape. */
 export const VERIFY_SCHEMA = 'ssedoctor.verify/v1';
@@ -100,6 +100,6 @@ export function verifyDocument(target: VerifyTarget, d: Diagnosis, t: Transcript
     counts: d.counts,
     nodes: d.nodes.map((n) => ({ ...n, startMs: round(n.startMs) ?? null, completeMs: round(n.completeMs) ?? null })),
     findings: d.findings,
-    transcript: t,
+    transcript: roundTimesDeep(t),
   };
 }

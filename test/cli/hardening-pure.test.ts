@@ -162,7 +162,7 @@ describe('result files: one line, exit 2, whatever is in them', () => {
 
   it('re-renders never show a secret an older file held in its URL', () => {
     const saved = readSaved(file('old.json', JSON.stringify({ ...loadDoc({}), target: { baseUrl: 'https://u:pw@h/?token=abc' } })));
-    expect(saved.doc.target?.baseUrl).toBe('https://[redacted]@h/?token=[redacted]');
+    expect((saved.doc as { target?: { baseUrl: string } }).target?.baseUrl).toBe('https://[redacted]@h/?token=[redacted]');
   });
 });
 

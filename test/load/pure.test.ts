@@ -44,7 +44,7 @@ function sample(outcome: OutcomeCode, timings: Partial<Diagnosis['timings']> = {
     timings: { totalMs: 1000, ...timings },
     counts: { events: {}, heartbeats: 0, pings: 0, progress: 0, bytes: 0, reads: 0 },
     nodes: [],
-  } as Diagnosis;
+  } as unknown as Diagnosis;
   return { outcome, scheduledMs: 0, lagMs, diagnosis };
 }
 

@@ -76,7 +76,7 @@ describe('H1Agent on the wire', () => {
       expect(b.body).toMatch(/^GET \/b /);
       expect(sockets.size).toBe(1);
     } finally {
-      await agent.close();
+      await agent?.close();
       http.closeAllConnections();
       await new Promise((r) => http.close(r));
     }
