@@ -147,7 +147,7 @@ export function joinViews(connections: Connection[], runs: ClientRun[]): JoinRes
       ...(run.attempts !== undefined ? { clientAttempts: run.attempts } : {}),
       serverLookup: last.lookup,
       ...(serverWaitMs !== undefined ? { serverWaitMs } : {}),
-      ...(last.attempts !== undefined ? { serverAttempts: last.attempts } : {}),
+      ...(last.attempts !== undefined ? { serverAttempts: last.attempts } : last.lookup === 'at-once' ? { serverAttempts: 0 } : {}),
       serverConnections: server.length,
       disagreements: flags,
     });
