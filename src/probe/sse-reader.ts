@@ -7,7 +7,7 @@
  * Two gaps of eventsource-parser 3 (the newest major that runs on Node 20) are closed here:
  * - Line ends. It waits for the character after a CR to tell CR from CRLF, so a CR-only
  *   server's blank line at the end of a read dispatched only when the next read came. This
- *   module hands the parser whole lines only and completes a CR that ends them with an LF, remembering
+ *   module hands the parser whole lines only, completes a CR that ends them with an LF, and remembers
  *   a CR that ended a read so that an LF starting the next one is not a second line end.
  * - `id:` in a block without data. The spec keeps the last event ID buffer across blocks, the
  *   parser forgets it with the block. This module tracks `id` lines itself, in order.
@@ -52,7 +52,7 @@ export class SseReader {
   private pendingChars = 0;
   /** The last read ended in CR: an LF starting the next one belongs to that line end. */
   private afterCr = false;
-  /** The incomplete last line (LF-normalised), held here so the parser only sees whole lines. */
+  /** The incomplete last line (no line end in it), held here so the parser only sees whole lines. */
   private partial = '';
 
   constructor(private readonly options: SseReaderOptions) {
