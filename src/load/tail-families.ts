@@ -136,7 +136,9 @@ export const FAMILIES: readonly Family[] = [LOG_NORMAL, SHIFTED_EXPONENTIAL, WEI
 /** Fits one family by censored maximum likelihood; `from` seeds the search (bootstrap refits). */
 export function fitFamily(family: Family, cells: Cell[], from?: [number, number]): Fit {
   const params =
-    family.closedForm?.(cells) ?? minimise2((p) => -logLikelihood(family, cells, p), from ?? family.start(cells), 0.3).at;
+    family.closedForm?.(cells) ??
+    // A bootstrap refit starts at the fit, close to its own optimum: a smaller first step and fewer iterations do.
+    minimise2((p) => -logLikelihood(family, cells, p), from ?? family.start(cells), from ? 0.1 : 0.3, from ? 150 : 400).at;
   const ll = logLikelihood(family, cells, params);
   return {
     family: family.name,
