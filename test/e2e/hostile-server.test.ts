@@ -71,7 +71,9 @@ describe('hostile servers: the answer is not a stream', () => {
   });
 
   it('204 No Content (a server saying "stop") → http-error naming 204', async () => {
-    const r = await probe((_req, s) => s.end('HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n'));
+    const r = await probe((_req, s) => {
+      s.end('HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n');
+    });
     expect(r.code).toBe('http-error');
     expect(r.detail).toMatch(/^HTTP 204/);
   });
