@@ -11,6 +11,7 @@ import { parseThreshold } from '../load/thresholds.js';
 import { redactUrl } from '../probe/redact.js';
 import { findScenario, parseDistribution, SCENARIOS } from '../server/index.js';
 import { parseBaseUrl, parseBody, parseDuration, parseHeader, parseInteger, parsePositiveDuration, parseSize } from './options.js';
+import { parseMissRate } from './miss-rate.js';
 
 type Check = (value: string, flag: string, env: Record<string, string | undefined>) => void;
 
@@ -79,6 +80,7 @@ const CHECKS: Record<string, Check> = {
   maxInflight: int(1),
   keepWorst: int(0, 100),
   workers: int(1, 256),
+  targetMissRate: (v, f) => void parseMissRate(v, f),
   port: int(0, 65_535),
   fixedRetries: int(0),
   seed: int(0),

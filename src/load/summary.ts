@@ -19,6 +19,8 @@ export interface LoadTarget {
   embeddedScenario?: string;
   /** The server's STREAM_DECISION_SET_MAX_WAIT when known (embedded), ms. */
   windowMs?: number;
+  /** Share of runs the recommended window may lose (`--target-miss-rate`), 0–1; default 0.001. */
+  targetMissRate?: number;
 }
 
 export interface LoadSummary {
@@ -114,7 +116,7 @@ export function loadSummary(input: DocumentInput): LoadSummary {
     dropped: m.dropped,
     outcomes,
     metrics,
-    recommendation: recommendMaxWait(m, input.target.windowMs),
+    recommendation: recommendMaxWait(m, input.target.windowMs, input.target.targetMissRate ? { targetMissRate: input.target.targetMissRate } : {}),
     thresholds: evaluateThresholds(input.thresholds, m),
     generator: { loopDelayMs: input.loopDelay, peakInflight: input.peakInflight, saturated: input.loopDelay.p99 > SATURATION_P99_MS },
     encoded: m.encode(),

@@ -125,6 +125,15 @@ describe('recommendation (load)', () => {
     expect(r.text).toMatch(/too little to miss under 0\.1 % of runs: set STREAM_DECISION_SET_MAX_WAIT ≥ \d/);
   });
 
+  it('a few misses within a loose target: the window in force is long enough, not a shorter one', () => {
+    // exp(1 s) past a 6 s window: about 0.25 % miss, under a 1 % target; the 99 % wait is ≈4.6 s.
+    const r = recommendMaxWait(asMetrics(serverWaits(exp(1000), 2000, 6000, { seed: 3 })), 6000, { targetMissRate: 0.01 });
+    expect(r.kind).toBe('exceeded');
+    expect(r.windowMisses).toBeGreaterThan(0);
+    expect(r.suggestedMs).toBe(6000);
+    expect(r.text).toMatch(/exceeded the 6 s window, within the target: it is long enough to miss under 1 % of runs \(99 % wait/);
+  });
+
   it('says so when no wait was measured', () => {
     expect(recommendMaxWait(new LoadMetrics()).kind).toBe('no-data');
   });

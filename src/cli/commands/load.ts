@@ -12,6 +12,7 @@ import { roundTimesDeep } from '../../report/format.js';
 import type { CliContext } from '../context.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../embedded.js';
 import { parseBaseUrl, parseDuration, parseInteger, parsePositiveDuration } from '../options.js';
+import { parseMissRate } from '../miss-rate.js';
 import { probeOptionsFromFlags, type ProbeFlags } from '../probe-flags.js';
 import { createProgress } from '../progress.js';
 import { embeddedWindowMs, resolveScenarioName } from '../scenario.js';
@@ -40,6 +41,7 @@ export interface LoadFlags extends ProbeFlags {
   shard?: string;
   seed: string;
   workers?: string;
+  targetMissRate: string;
 }
 
 /**
@@ -100,6 +102,7 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
   const thresholds = flags.threshold.map(parseThreshold);
   const keepWorst = parseInteger(flags.keepWorst, '--keep-worst', 0, 100);
   const graceMs = parseDuration(flags.grace, '--grace');
+  const targetMissRate = parseMissRate(flags.targetMissRate);
   const baseUrl = flags.url !== undefined ? parseBaseUrl(flags.url) : undefined;
   const scenario = resolveScenarioName(flags, 'slow-persistence');
 
@@ -110,7 +113,10 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
   }
   // The probe gets the real URL; everything written or printed gets it redacted (userinfo, query values).
   const probeUrl = server ? server.url : baseUrl!;
-  const target = server ? { baseUrl: server.url, embeddedScenario: scenario, windowMs: embeddedWindowMs(scenario) } : { baseUrl: redactUrl(baseUrl!) };
+  const target = {
+    ...(server ? { baseUrl: server.url, embeddedScenario: scenario, windowMs: embeddedWindowMs(scenario) } : { baseUrl: redactUrl(baseUrl!) }),
+    targetMissRate,
+  };
 
   const workers = workerCount(flags.workers, server !== undefined);
   const counts = new Map<string, number>();

@@ -85,6 +85,7 @@ export async function reproduceCommand(flags: ReproduceFlags, ctx: CliContext): 
         probe: { ...DEFAULT_PROBE_OPTIONS, attempts: 0, baseUrl: server.url },
         model: { kind: 'closed', concurrency, requests },
         signal: ctx.signal,
+        ...(ctx.cutoff ? { cutSignal: ctx.cutoff } : {}),
         graceMs: 2000,
         keepWorst: 0,
         bailAfterUnreachable: 20,

@@ -1,6 +1,7 @@
 /** The `load` command: flags, help and a lazy link to its implementation. */
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { TARGET_MISS_RATE_FLAG } from '../miss-rate.js';
 import { addProbeOptions, collect, CONFIG_FLAG } from './shared.js';
 
 export function declareLoad(program: Command, context: () => CliContext): void {
@@ -32,6 +33,7 @@ export function declareLoad(program: Command, context: () => CliContext): void {
     .option('--out <file>', 'write the full result (encoded histograms, slowest transcripts) to this file')
     .option('--junit <file>', 'write a JUnit XML report: a testcase per threshold and per outcome class')
     .option('--html <file>', 'write a self-contained HTML report (wait histogram, outcomes over time, thresholds)')
+    .option(...TARGET_MISS_RATE_FLAG)
     .option('--keep-worst <n>', 'slowest transcripts kept per outcome in --out', '3')
     .option('--grace <duration>', 'after Ctrl-C, how long in-flight runs may finish', '2s')
     .option('--no-progress', 'no progress on stderr')
