@@ -72,6 +72,10 @@ export interface StreamAttempt {
   status?: number;
   /** Response headers, lower-cased names; secrets redacted. */
   headers?: Record<string, string>;
+  /** HTTP version of the final answer: `h2` (negotiated by ALPN with --http2) or `http/1.1`. */
+  protocol?: 'h2' | 'http/1.1';
+  /** The forward proxy this request went through (from HTTP(S)_PROXY), redacted; absent: direct. */
+  proxy?: string;
   /** Up to 2 KiB of a non-SSE body (404 detail, proxy page...). */
   bodyPreview?: string;
   end?: AttemptEnd;

@@ -1,9 +1,10 @@
 /** Flags shared by every command that runs probes (verify, load), parsed into ProbeOptions. */
 import { usageError } from '../errors.js';
 import { DEFAULT_PROBE_OPTIONS, type ProbeOptions } from '../probe/options.js';
+import { networkOptionsFromFlags, type NetworkFlags } from './network-flags.js';
 import { parseBaseUrl, parseBody, parseDuration, parseHeaders, parseInteger, parseSize, promptBody } from './options.js';
 
-export interface ProbeFlags {
+export interface ProbeFlags extends NetworkFlags {
   prompt?: string;
   body?: string;
   header: string[];
@@ -30,7 +31,10 @@ export interface ProbeFlags {
  * plus an identity comparison run when that stream is compressed and silent. Without it (load)
  * the default is browser-like with no second run, so one iteration stays one enqueue.
  */
-export function probeOptionsFromFlags(f: ProbeFlags, mode: { encodingCheck?: boolean } = {}): Omit<ProbeOptions, 'baseUrl'> {
+export function probeOptionsFromFlags(
+  f: ProbeFlags,
+  mode: { encodingCheck?: boolean; env?: Record<string, string | undefined>; warn?: (line: string) => void } = {},
+): Omit<ProbeOptions, 'baseUrl'> {
   if (f.prompt !== undefined && f.body !== undefined) {
     throw usageError('conflicting-flags', '--prompt and --body both set the enqueue body; use one');
   }
@@ -59,6 +63,8 @@ export function probeOptionsFromFlags(f: ProbeFlags, mode: { encodingCheck?: boo
     terminalEvent: f.terminalEvent,
     heartbeatEvents: f.heartbeatEvent.length > 0 ? f.heartbeatEvent : DEFAULT_PROBE_OPTIONS.heartbeatEvents,
     maxEventBytes: positive(parseSize(f.maxEventSize, '--max-event-size'), '--max-event-size'),
+    // TLS files are read and checked here, before any work; proxies come from the environment.
+    ...networkOptionsFromFlags(f, mode.env ?? {}, mode.warn),
   };
 }
 

@@ -63,7 +63,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const inflightControllers = new Set<AbortController>();
   const cutoff = { abort: (): void => inflightControllers.forEach((c) => c.abort()) };
   const connections = options.model.kind === 'closed' ? options.model.concurrency : options.model.maxInflight;
-  const dispatcher = createDispatcher(options.probe.timeoutMs, connections);
+  const dispatcher = createDispatcher(options.probe.timeoutMs, connections, options.probe);
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
 

@@ -11,6 +11,7 @@ import type { AttemptEnd, StreamAttempt } from '../model.js';
 import { isEventStream } from '../wire.js';
 import { abortReason, dispatch, withUserinfo, type HttpCall } from './http.js';
 import { toNetError } from './net-error.js';
+import { proxyFor, responseProtocol } from './network.js';
 import type { ProbeOptions } from './options.js';
 import { redactHeaders, redactUrl } from './redact.js';
 import { SseReader, type ReadResult } from './sse-reader.js';
@@ -37,7 +38,7 @@ export interface AttachRequest {
   acceptEncoding: string;
   options: Pick<
     ProbeOptions,
-    'headers' | 'terminalEvent' | 'heartbeatEvents' | 'idleHeartbeats' | 'maxEventBytes' | 'maxRecords' | 'previewChars' | 'signal' | 'maxRedirects'
+    'headers' | 'terminalEvent' | 'heartbeatEvents' | 'idleHeartbeats' | 'maxEventBytes' | 'maxRecords' | 'previewChars' | 'signal' | 'maxRedirects' | 'http2' | 'proxy'
   >;
   /** Reports each step as it happens (live output); times are added by the caller. */
   emit?: (step: StepInput) => void;
@@ -89,6 +90,8 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
     counts: {},
     warnings: [],
   };
+  const proxy = proxyFor(req.url, options.proxy);
+  if (proxy) attempt.proxy = redactUrl(proxy);
   const requestHeaders: Record<string, string> = {
     accept: 'text/event-stream',
     'cache-control': 'no-cache',
@@ -216,7 +219,7 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
     const request = (url: string, headers: Record<string, string>): void => {
       nextHop = undefined;
       call = dispatch(req.dispatcher, url, { method: 'GET', headers }, {
-        head({ status, headers: raw }) {
+        head({ status, headers: raw, statusText }) {
           const h = redactHeaders(raw);
           if (REDIRECT_STATUSES.has(status)) {
             const location = typeof raw.location === 'string' ? raw.location : undefined;
@@ -228,6 +231,7 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
           }
           attempt.headersMs = since();
           attempt.status = status;
+          attempt.protocol = responseProtocol(statusText, options.http2);
           attempt.headers = h;
           emit({ kind: 'head', attempt: req.attempt, status, headers: h });
           if (status === 200 && isEventStream(h['content-type'])) {

@@ -1,18 +1,54 @@
 /** The HTTP client pool used by probes. */
-import { Agent } from 'undici';
+import { Agent, Client, EnvHttpProxyAgent, Pool, type Dispatcher } from 'undici';
+import { normaliseProxyUrl, tlsConnectOptions, type ProxySettings, type TlsSettings } from './network.js';
+
+/** How the probe reaches the target: TLS trust, HTTP/2 offer and forward proxies (see network.ts). */
+export interface NetworkSettings {
+  tls?: TlsSettings;
+  /** Offer HTTP/2 by ALPN (`h2` next to `http/1.1`) on TLS connections. */
+  http2?: boolean;
+  /** Forward proxies; undefined: every request goes direct. */
+  proxy?: ProxySettings;
+}
 
 /**
- * An undici Agent fit for streams: no body timeout (a quiet stream is data, not a client
+ * An undici dispatcher fit for streams: no body timeout (a quiet stream is data, not a client
  * failure; undici's default would kill it at 300 s), headers and connect limited by `timeoutMs`.
  * It follows no redirects: the stream request follows them itself, hop by hop, to record the chain
  * (attach.ts), and the enqueue POST reports one instead of silently turning into a GET.
+ *
+ * With a proxy it is undici's EnvHttpProxyAgent, given the settings explicitly (it never reads
+ * `process.env` itself): `https:` targets are tunnelled with CONNECT, `http:` targets are sent to
+ * the proxy as absolute-URI requests, as curl does (many proxies only allow CONNECT to port 443).
  */
-export function createDispatcher(timeoutMs: number, connections?: number): Agent {
-  return new Agent({
-    bodyTimeout: 0,
-    headersTimeout: timeoutMs,
+export function createDispatcher(timeoutMs: number, connections?: number, network: NetworkSettings = {}): Dispatcher {
+  const tls = tlsConnectOptions(network.tls);
+  const allowH2 = network.http2 ?? false;
+  const timeouts = { bodyTimeout: 0, headersTimeout: timeoutMs };
+  const base = {
+    ...timeouts,
     connectTimeout: timeoutMs,
     keepAliveTimeout: 4000,
+    allowH2,
     ...(connections ? { connections } : {}),
+    ...(Object.keys(tls).length > 0 ? { connect: tls } : {}),
+  };
+  if (!network.proxy) return new Agent(base);
+  const p = network.proxy;
+  return new EnvHttpProxyAgent({
+    ...base,
+    // '' rather than undefined: undici would fall back to process.env.
+    httpProxy: p.httpProxy !== undefined ? normaliseProxyUrl(p.httpProxy) : '',
+    httpsProxy: p.httpsProxy !== undefined ? normaliseProxyUrl(p.httpsProxy) : '',
+    noProxy: p.noProxy ?? '',
+    proxyTunnel: false,
+    // The TLS session inside a CONNECT tunnel is built from requestTls alone, ALPN offer included.
+    requestTls: { ...tls, allowH2, timeout: timeoutMs },
+    // The pool towards the proxy for absolute-URI requests gets only `connect` from undici: without
+    // this its body timeout would cut a quiet stream at 300 s.
+    factory: (origin: string | URL, opts: object): Dispatcher => {
+      const o = { ...opts, ...timeouts };
+      return (o as { connections?: number }).connections === 1 ? new Client(origin, o) : new Pool(origin, o);
+    },
   });
 }

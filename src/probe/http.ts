@@ -9,6 +9,8 @@ import type { Dispatcher } from 'undici';
 export interface HttpHead {
   status: number;
   headers: Record<string, string | string[] | undefined>;
+  /** The reason phrase; undici gives HTTP/2 responses an empty one (see network.ts responseProtocol). */
+  statusText?: string;
 }
 
 /** Receives one exchange. Exactly one of `end` or `error` is called, after `head` when a head came. */
@@ -50,8 +52,8 @@ export function dispatch(dispatcher: Dispatcher, url: string, req: HttpRequest, 
           controller = c;
           if (pendingAbort) c.abort(pendingAbort);
         },
-        onResponseStart(_c, status, headers) {
-          if (status >= 200) sink.head({ status, headers });
+        onResponseStart(_c, status, headers, statusText) {
+          if (status >= 200) sink.head({ status, headers, statusText });
         },
         onResponseData(_c, chunk) {
           if (!settled) sink.data(chunk);

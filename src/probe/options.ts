@@ -1,5 +1,6 @@
 /** Settings of one probe run (enqueue → stream), with the defaults a user gets. */
 import type { Dispatcher } from 'undici';
+import type { ProxySettings, TlsSettings } from './network.js';
 import type { ProbeStep } from './steps.js';
 
 /**
@@ -59,6 +60,12 @@ export interface ProbeOptions {
   previewChars: number;
   /** Aborts the run (Ctrl-C); what was observed so far is kept. */
   signal?: AbortSignal;
+  /** TLS trust and client certificate (PEM text, so the options cross to worker threads). */
+  tls?: TlsSettings;
+  /** Offer HTTP/2 by ALPN on TLS connections; the protocol used is recorded per attempt. */
+  http2?: boolean;
+  /** Forward proxies (from `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY`); undefined: direct. */
+  proxy?: ProxySettings;
   /** Shared connection pool (load runs); a private one is made otherwise. */
   dispatcher?: Dispatcher;
   /** Called as each step happens (requests, heads, redirects, records, ends), for live output. */

@@ -40,7 +40,7 @@ export async function runProbe(
   const merged: ProbeOptions = { ...DEFAULT_PROBE_OPTIONS, ...input };
   if (input.compressed && input.encoding === undefined) merged.encoding = 'browser';
   const options: ProbeOptions = merged.origin ? { ...merged, headers: { ...merged.headers, origin: merged.origin } } : merged;
-  const ownDispatcher: Dispatcher | undefined = options.dispatcher ? undefined : createDispatcher(options.timeoutMs);
+  const ownDispatcher: Dispatcher | undefined = options.dispatcher ? undefined : createDispatcher(options.timeoutMs, undefined, options);
   const dispatcher = options.dispatcher ?? ownDispatcher!;
   const t0 = performance.now();
   try {

@@ -94,7 +94,8 @@ function parseRate(text: string, flag: string): number {
 }
 
 export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<number> {
-  const probe = probeOptionsFromFlags(flags);
+  // Proxies only for a target the user named: the embedded server is on loopback, never behind one.
+  const probe = probeOptionsFromFlags(flags, { env: flags.url !== undefined ? ctx.env : {}, warn: (l) => ctx.stderr.write(l) });
   const shard = flags.shard !== undefined ? parseShard(flags.shard, ctx.env) : undefined;
   const { spec, describe, total } = loadModelFromFlags(flags, shard);
   // Each shard draws its own persistence delays on the embedded server.

@@ -39,7 +39,8 @@ interface PathRun {
 }
 
 export async function verifyCommand(flags: VerifyFlags, ctx: CliContext): Promise<number> {
-  const probe = probeOptionsFromFlags(flags, { encodingCheck: true });
+  // Proxies only for a target the user named: the embedded server is on loopback, never behind one.
+  const probe = probeOptionsFromFlags(flags, { encodingCheck: true, env: flags.url !== undefined ? ctx.env : {}, warn: (l) => ctx.stderr.write(l) });
   const scenario = resolveScenarioName(flags, 'healthy');
   const baseUrl = flags.url !== undefined ? parseBaseUrl(flags.url) : undefined;
   const compareUrl = flags.compare !== undefined ? parseBaseUrl(flags.compare, '--compare') : undefined;

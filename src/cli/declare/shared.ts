@@ -27,6 +27,11 @@ export function addProbeOptions(cmd: Command, attempts: string): Command {
     .option('--idle-heartbeats <n>', 'stop after this many heartbeat events in a row without progress', '2')
     .option('--terminal-event <type>', 'event that ends a healthy run', 'workflow-complete')
     .option('--heartbeat-event <type>', 'event type counted as a heartbeat, repeatable', collect, [])
-    .option('--max-event-size <size>', 'largest line or event accepted', '1mb');
+    .option('--max-event-size <size>', 'largest line or event accepted', '1mb')
+    .option('--cacert <file>', 'trust the CA certificates in this PEM file too (added to the bundled public roots)')
+    .option('--cert <file>', 'client certificate (PEM) for servers that ask for one; its key in the same file or --key')
+    .option('--key <file>', 'private key (PEM) of --cert')
+    .option('--insecure', 'do not verify TLS certificates (a warning goes to stderr)')
+    .option('--http2', 'offer HTTP/2 by ALPN on https:// URLs; the protocol used is recorded per stream request');
 }
 

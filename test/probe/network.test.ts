@@ -1,0 +1,123 @@
+/**
+ * TLS trust, client certificates, HTTP/2 by ALPN and forward proxies, on the wire: a private CA
+ * made with openssl, an HTTPS/HTTP/2 front (node:http2) before the reference server, and a forward
+ * proxy that counts what it carries.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classify } from '../../src/classify/classify.js';
+import { runProbe } from '../../src/probe/run-probe.js';
+import { parseDistribution, startReferenceServer, type ReferenceServer } from '../../src/server/index.js';
+import { makePki, startForwardProxy, startTlsFront, type ForwardProxy, type LoopbackPeer, type Pki } from '../helpers/tls-peers.js';
+
+const fast = { timeoutMs: 3000, observeMs: 10_000, attempts: 0 };
+
+let ref: ReferenceServer;
+let pki: Pki;
+let front: LoopbackPeer & { protocols: string[] };
+let mtls: LoopbackPeer & { protocols: string[] };
+let proxy: ForwardProxy;
+let ca: string;
+
+beforeAll(async () => {
+  // Quick persistence and nodes: the network is under test here, not the race.
+  const quick = { persistDelay: parseDistribution('20ms'), workerDelay: parseDistribution('5ms'), nodeDuration: parseDistribution('2ms') };
+  ref = await startReferenceServer({ scenario: 'healthy', ...quick, log: { level: 'off', format: 'text' } });
+  pki = makePki();
+  ca = pki.pem(pki.caCert);
+  front = await startTlsFront(pki, ref.url);
+  mtls = await startTlsFront(pki, ref.url, { requireClientCert: true });
+  proxy = await startForwardProxy();
+});
+afterAll(async () => {
+  await Promise.all([front?.close(), mtls?.close(), proxy?.close()]);
+  await ref?.close();
+  pki?.remove();
+});
+
+describe('TLS', () => {
+  it('a private CA not trusted: the enqueue fails with the certificate error, classified unreachable', async () => {
+    const t = await runProbe({ ...fast, baseUrl: front.url });
+    expect(t.enqueue.error?.code).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+    expect(classify(t).outcome).toBe('unreachable');
+    expect(classify(t).detail).toMatch(/certificate/);
+  });
+
+  it('--cacert: trusted in addition to the public roots, the run is healthy over HTTP/1.1', async () => {
+    const t = await runProbe({ ...fast, baseUrl: front.url, tls: { ca } });
+    expect(classify(t).outcome).toBe('healthy');
+    expect(t.attempts[0]!.protocol).toBe('http/1.1');
+    expect(t.attempts[0]!.proxy).toBeUndefined();
+  });
+
+  it('--insecure: no verification, healthy', async () => {
+    const t = await runProbe({ ...fast, baseUrl: front.url, tls: { insecure: true } });
+    expect(classify(t).outcome).toBe('healthy');
+  });
+
+  it('client certificate: refused without one, healthy with --cert/--key', async () => {
+    const without = await runProbe({ ...fast, baseUrl: mtls.url, tls: { ca } });
+    expect(classify(without).outcome).toBe('unreachable');
+    const t = await runProbe({ ...fast, baseUrl: mtls.url, tls: { ca, cert: pki.pem(pki.clientCert), key: pki.pem(pki.clientKey) } });
+    expect(classify(t).outcome).toBe('healthy');
+  });
+});
+
+describe('HTTP/2', () => {
+  it('--http2 negotiates h2 by ALPN and records it; the server saw HTTP/2 too', async () => {
+    const before = front.protocols.length;
+    const t = await runProbe({ ...fast, baseUrl: front.url, tls: { ca }, http2: true });
+    expect(classify(t).outcome).toBe('healthy');
+    expect(t.attempts[0]!.protocol).toBe('h2');
+    expect(front.protocols.slice(before)).toEqual(['h2', 'h2']); // enqueue and stream
+  });
+
+  it('without --http2 the same server is spoken to in HTTP/1.1', async () => {
+    const before = front.protocols.length;
+    const t = await runProbe({ ...fast, baseUrl: front.url, tls: { ca } });
+    expect(t.attempts[0]!.protocol).toBe('http/1.1');
+    expect(front.protocols.slice(before)).toEqual(['http/1.1', 'http/1.1']);
+  });
+
+  it('--http2 on a plain http:// URL stays HTTP/1.1 (no ALPN without TLS)', async () => {
+    const t = await runProbe({ ...fast, baseUrl: ref.url, http2: true });
+    expect(classify(t).outcome).toBe('healthy');
+    expect(t.attempts[0]!.protocol).toBe('http/1.1');
+  });
+});
+
+describe('forward proxy', () => {
+  it('HTTPS_PROXY with credentials: tunnelled with CONNECT, credentials sent to the proxy, recorded redacted; h2 inside the tunnel', async () => {
+    const before = proxy.connects.length;
+    const withCreds = proxy.url.replace('http://', 'http://alice:s3cret@');
+    const t = await runProbe({ ...fast, baseUrl: front.url, tls: { ca }, http2: true, proxy: { httpsProxy: withCreds } });
+    expect(classify(t).outcome).toBe('healthy');
+    expect(proxy.connects.slice(before)).toContain(`127.0.0.1:${front.port}`);
+    expect(proxy.auth.at(-1)).toBe(`Basic ${Buffer.from('alice:s3cret').toString('base64')}`);
+    expect(t.attempts[0]!.protocol).toBe('h2');
+    expect(t.attempts[0]!.proxy).toBe(`http://[redacted]@127.0.0.1:${proxy.port}`);
+    expect(JSON.stringify(t)).not.toContain('s3cret');
+  });
+
+  it('HTTP_PROXY for an http:// target: absolute-URI requests, both of them through the proxy', async () => {
+    const before = proxy.relayed.length;
+    const t = await runProbe({ ...fast, baseUrl: ref.url, proxy: { httpProxy: proxy.url } });
+    expect(classify(t).outcome).toBe('healthy');
+    const seen = proxy.relayed.slice(before);
+    expect(seen[0]).toBe(`${ref.url}/api/chat/async`);
+    expect(seen[1]).toMatch(new RegExp(`^${ref.url}/api/streams/`));
+    expect(t.attempts[0]!.proxy).toBe(proxy.url);
+  });
+
+  it('NO_PROXY naming the host (with its port): direct, nothing through the proxy', async () => {
+    const before = proxy.relayed.length + proxy.connects.length;
+    const t = await runProbe({ ...fast, baseUrl: ref.url, proxy: { httpProxy: proxy.url, noProxy: `example.com, 127.0.0.1:${ref.port}` } });
+    expect(classify(t).outcome).toBe('healthy');
+    expect(proxy.relayed.length + proxy.connects.length).toBe(before);
+    expect(t.attempts[0]!.proxy).toBeUndefined();
+  });
+
+  it('a proxy that is down: the run is unreachable, not a crash', async () => {
+    const t = await runProbe({ ...fast, baseUrl: ref.url, proxy: { httpProxy: 'http://127.0.0.1:1' } });
+    expect(classify(t).outcome).toBe('unreachable');
+  });
+});
