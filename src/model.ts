@@ -43,7 +43,8 @@ export type AttemptEnd =
   | 'error' // transport error (reset, timeout, aborted)
   | 'oversized' // an event or line exceeded the buffer limit
   | 'interrupted' // the caller's signal aborted the run
-  | 'rejected'; // non-200 or non-SSE answer: body read and discarded
+  | 'rejected' // non-200 or non-SSE answer: body read and discarded
+  | 'cut'; // ssedoctor dropped the connection on purpose (--cut-after), to see how the server takes a reconnect
 
 /** One redirect followed by a stream request (EventSource follows them, WHATWG §9.2.2). */
 export interface Redirect {
@@ -94,7 +95,50 @@ export interface StreamAttempt {
   retryMs?: number;
   /** Bytes of an event left unterminated when the stream ended. */
   pendingBytes?: number;
+  /** Why and how this request followed an earlier one (browser client or --cut-after only). */
+  reconnect?: AttemptReconnect;
 }
+
+/** How a stream request followed the one before it (see src/probe/browser-client.ts). */
+export interface AttemptReconnect {
+  /**
+   * `reconnect`: the stream before was open and ended, broke or was cut (an EventSource's
+   * reestablish); `not-found-retry`: the one before was a decision-set 404 (the origin hook's retry).
+   */
+  reason: 'reconnect' | 'not-found-retry';
+  /** Pause before this request, ms. */
+  delayMs: number;
+  /** Where the pause came from: the server's `retry:`, the browser default, or `--retry-delay` (the origin hook's fixed delay). */
+  delaySource: 'retry' | 'browser-default' | 'retry-delay';
+  /** The `Last-Event-ID` header sent, when an id had been seen (browser client only). */
+  lastEventId?: string;
+  /** True when the stream URL's `replay` parameter was set to 0 for this request, as the origin hook does after the first open. */
+  replayOff?: boolean;
+}
+
+/** How the stream requests of a run were made, when they went beyond the default probe's 404 retries. */
+export interface StreamSession {
+  /** `browser`: EventSource reconnection; `probe`: the default client, here with a --cut-after reconnect. */
+  client: 'browser' | 'probe';
+  /** Streams re-established after an open stream ended, broke or was cut. */
+  reconnects: number;
+  /** The bound on reconnects (--max-reconnects). */
+  maxReconnects: number;
+  /** Why no further request was made. */
+  stoppedBy: SessionStop;
+  /** The deliberate cut (--cut-after), when it happened. */
+  cut?: { afterEvents: number; attempt: number; atMs: number };
+}
+
+/** Why a browser-like session made no further request. */
+export type SessionStop =
+  | 'terminal' // the terminal event arrived
+  | 'done' // the attempt ended in a way that needs no reconnect (idle, observe, oversized, the default client's end)
+  | 'fail' // 204, another non-200 or a non-event-stream answer: an EventSource fails the connection
+  | 'attempts' // decision-set 404s past --attempts
+  | 'max-reconnects' // --max-reconnects reached
+  | 'deadline' // the next reconnect would start after --observe
+  | 'interrupted'; // the caller's signal
 
 /** The enqueue request (POST). */
 export interface EnqueuePhase {
@@ -140,6 +184,8 @@ export interface Transcript {
   origin?: string;
   /** Job status, looked up when the stream ended without the terminal event. */
   jobStatus?: JobStatusCheck;
+  /** Set when the run used `--client browser` or `--cut-after`: reconnects and why they stopped. */
+  session?: StreamSession;
   /**
    * A second run asking for `identity`, made when the browser-like stream came back compressed and
    * did not deliver progress: it tells compression holding events back from a silent job.

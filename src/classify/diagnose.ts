@@ -5,6 +5,8 @@ import { findings, type Finding } from './findings.js';
 import { runHint } from './hints.js';
 import { runMetrics, type RunMetrics } from './metrics.js';
 import { outcomeInfo, type OutcomeInfo } from './outcomes.js';
+import { reconnectDamage, type ReconnectDamage } from './reconnect-damage.js';
+import { reconnectDetail, reconnectFindings } from './reconnect-findings.js';
 import { waterfall, type Waterfall } from './waterfall.js';
 
 export interface Diagnosis extends RunMetrics {
@@ -15,11 +17,23 @@ export interface Diagnosis extends RunMetrics {
   findings: Finding[];
   /** Step times of the run from the enqueue (ms since T0). */
   waterfall: Waterfall;
+  /** Reconnects and their damage (`--client browser`, `--cut-after`); absent otherwise. */
+  reconnects?: ReconnectDamage;
 }
 
 export function diagnose(t: Transcript): Diagnosis {
   const c = classify(t);
-  const found = findings(t);
+  const damage = reconnectDamage(t);
+  const found = [...findings(t), ...reconnectFindings(damage)];
   const w = waterfall(t);
-  return { outcome: outcomeInfo(c.outcome), detail: c.detail, hint: runHint(t, c, found), findings: found, waterfall: w, ...runMetrics(t, w) };
+  const detail = c.detail + reconnectDetail(damage);
+  return {
+    outcome: outcomeInfo(c.outcome),
+    detail,
+    hint: runHint(t, c, found),
+    findings: found,
+    waterfall: w,
+    ...runMetrics(t, w),
+    ...(damage ? { reconnects: damage } : {}),
+  };
 }

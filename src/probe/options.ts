@@ -15,6 +15,16 @@ export type EncodingMode = 'auto' | 'browser' | 'identity';
 /** What a browser sends, minus `zstd`, which Node 20's zlib cannot decode. */
 export const BROWSER_ACCEPT_ENCODING = 'gzip, deflate, br';
 
+/**
+ * How stream requests are made:
+ * - `probe`: the default diagnostic client: reconnects only after a decision-set 404, as the origin frontend;
+ * - `browser`: an EventSource's reconnection on top (after `retry:` or 3 s, with `Last-Event-ID`), see browser-client.ts.
+ */
+export type ClientMode = 'probe' | 'browser';
+
+/** Reconnects after an open stream ended that the browser client makes at most, by default. */
+export const DEFAULT_MAX_RECONNECTS = 10;
+
 export interface ProbeOptions {
   /** Base URL of the API, e.g. `http://127.0.0.1:8000`. */
   baseUrl: string;
@@ -58,6 +68,14 @@ export interface ProbeOptions {
   maxRecords: number;
   /** Characters of data kept per record. */
   previewChars: number;
+  /** Stream client (default `probe`). */
+  client?: ClientMode;
+  /** Bound on reconnects after an open stream ended, browser client (default {@link DEFAULT_MAX_RECONNECTS}). */
+  maxReconnects?: number;
+  /** Browser client: reconnection time until the server sends `retry:`, ms (default 3000, Chromium's). */
+  reconnectTimeMs?: number;
+  /** Drop the stream on purpose after this many meaningful events, then reconnect (the resume check). */
+  cutAfter?: number;
   /** Aborts the run (Ctrl-C); what was observed so far is kept. */
   signal?: AbortSignal;
   /** TLS trust and client certificate (PEM text, so the options cross to worker threads). */

@@ -4,9 +4,10 @@
  * does; only a programming error would.
  */
 import type { Dispatcher } from 'undici';
-import type { JobStatusCheck, StreamAttempt, Transcript } from '../model.js';
+import type { JobStatusCheck, StreamAttempt, StreamSession, Transcript } from '../model.js';
 import { isRoutingNotFound } from '../wire.js';
 import { attach } from './attach.js';
+import { runStreamSession } from './browser-client.js';
 import { createDispatcher } from './dispatcher.js';
 import { enqueue } from './enqueue.js';
 import { fetchSmall } from './http.js';
@@ -51,7 +52,7 @@ export async function runProbe(
     // A fresh job, one attach, identity: no reconnects, so it cannot outlast the main run.
     const step = { kind: 'encoding-check', reason: why, atMs: performance.now() - t0, run: 'identity-check' } as const;
     options.onStep?.(step);
-    const check = await runOnce({ ...options, encoding: 'identity', attempts: 0 }, dispatcher, t0, 'identity-check');
+    const check = await runOnce({ ...options, encoding: 'identity', attempts: 0, client: 'probe', cutAfter: undefined }, dispatcher, t0, 'identity-check');
     // endMs stays the main run's: the check keeps its own times, from its own enqueue.
     return { ...main, encodingCheck: { acceptEncoding: 'identity', transcript: check } };
   } finally {
@@ -97,10 +98,14 @@ async function runOnce(options: ProbeOptions, dispatcher: Dispatcher, mainT0: nu
     ...(emit ? { emit } : {}),
   });
   const attempts: StreamAttempt[] = [];
+  let session: StreamSession | undefined;
   if (enq.id !== undefined) {
     const url = joinUrl(options.baseUrl, options.streamPath.replaceAll('{id}', encodeURIComponent(enq.id)));
     const deadlineMs = since() + options.observeMs;
-    for (let n = 1; n <= options.attempts + 1; n++) {
+    // A browser's reconnects and the resume check live in browser-client.ts.
+    if (options.client === 'browser' || options.cutAfter !== undefined) {
+      session = await runStreamSession({ url, deadlineMs, dispatcher, since, options, acceptEncoding, ...(emit ? { emit } : {}) }, attempts);
+    } else for (let n = 1; n <= options.attempts + 1; n++) {
       const a = await attach({ url, attempt: n, deadlineMs, dispatcher, since, options, acceptEncoding, ...(emit ? { emit } : {}) });
       attempts.push(a);
       // Retry a missing job as the frontend does; a routing 404 (wrong path) cannot heal.
@@ -123,6 +128,7 @@ async function runOnce(options: ProbeOptions, dispatcher: Dispatcher, mainT0: nu
     heartbeatEvents: options.heartbeatEvents,
     ...(options.origin ? { origin: options.origin } : {}),
     ...(jobStatus ? { jobStatus } : {}),
+    ...(session ? { session } : {}),
     endMs: since(),
   };
 }

@@ -1,0 +1,171 @@
+/**
+ * The stream requests of a run made as a browser page makes them (`--client browser`), and the
+ * resume check (`--cut-after N`). An EventSource (WHATWG HTML §9.2.2-9.2.4, sse-conformance.md §1):
+ * - reestablishes the connection when an open stream ends or breaks, or a request fails before a head:
+ *   it waits the reconnection time (the server's last `retry:`, else a browser default) and sends
+ *   `Last-Event-ID` with the last event ID string when that is not empty;
+ * - fails the connection (no reconnect) on a 204, any other non-200, or a non-event-stream answer.
+ * On top, the origin frontend's hook (origin-protocol.md §5) retries a failed connection after its fixed
+ * `reconnectDelay` (`--attempts`/`--retry-delay`, here for decision-set 404s only, as the default client), and
+ * asks `replay=0` once a stream has opened: a stream path carrying `replay=` gets `replay=0` on every later request.
+ *
+ * With the default client, `--cut-after` reconnects once after the cut, after `--retry-delay` and without
+ * `Last-Event-ID`: what the origin hook's onerror does (it opens a new EventSource, which carries no id).
+ */
+import type { Dispatcher } from 'undici';
+import type { AttemptReconnect, SessionStop, StreamAttempt, StreamSession } from '../model.js';
+import { isEventStream, isRoutingNotFound } from '../wire.js';
+import { attach } from './attach.js';
+import { DEFAULT_MAX_RECONNECTS, type ProbeOptions } from './options.js';
+import type { StepInput } from './steps.js';
+
+/**
+ * Reconnection time before a server sends `retry:`, ms. The spec leaves it to the user agent ("a few
+ * seconds"); Chromium and Safari use 3 s (Firefox 5 s), so a browser client models Chromium.
+ */
+export const BROWSER_DEFAULT_RETRY_MS = 3000;
+
+/** One abort reason for the deliberate cut: told apart from the caller's own abort. */
+const CUT = Object.assign(new Error('stream cut by ssedoctor (--cut-after)'), { code: 'SSEDOCTOR_CUT' });
+
+export interface SessionRequest {
+  /** The stream URL as the path template gives it (first request). */
+  url: string;
+  /** End of the observation window, ms since T0. */
+  deadlineMs: number;
+  dispatcher: Dispatcher;
+  /** Clock: ms since T0. */
+  since: () => number;
+  options: ProbeOptions;
+  acceptEncoding: string;
+  emit?: (step: StepInput) => void;
+}
+
+/**
+ * Runs the stream requests of one run, pushing each attempt onto `attempts` as it ends (so an
+ * interrupted run keeps what it saw); returns how the session went. Never rejects for anything
+ * the target does.
+ */
+export async function runStreamSession(req: SessionRequest, attempts: StreamAttempt[]): Promise<StreamSession> {
+  const { options, since } = req;
+  const browser = options.client === 'browser';
+  const maxReconnects = options.maxReconnects ?? DEFAULT_MAX_RECONNECTS;
+  const defaultRetryMs = options.reconnectTimeMs ?? BROWSER_DEFAULT_RETRY_MS;
+  const heartbeats = new Set(options.heartbeatEvents);
+  let reconnects = 0;
+  let notFound = 0; // consecutive decision-set 404s: the hook's count, reset by every open
+  let opened = false;
+  let lastEventId = '';
+  let retryMs: number | undefined;
+  let cut: StreamSession['cut'];
+  let next: AttemptReconnect | undefined; // how the coming request follows the last one
+
+  const stopWith = (stoppedBy: SessionStop): StreamSession => ({
+    client: browser ? 'browser' : 'probe',
+    reconnects,
+    maxReconnects,
+    stoppedBy,
+    ...(cut ? { cut } : {}),
+  });
+
+  for (let n = 1; ; n++) {
+    const replayOff = opened && hasReplay(req.url);
+    const url = replayOff ? withReplayOff(req.url) : req.url;
+    const sendId = browser && next?.reason === 'reconnect' && lastEventId !== '';
+    const headers = sendId ? { ...options.headers, 'last-event-id': lastEventId } : options.headers;
+    // The cut is armed on one stream only, the first one to deliver N meaningful events.
+    const cutter = options.cutAfter !== undefined && !cut ? new AbortController() : undefined;
+    const signal = cutter ? (options.signal ? AbortSignal.any([options.signal, cutter.signal]) : cutter.signal) : options.signal;
+    let meaningful = 0;
+    const cutNow = (): boolean => cutter?.signal.aborted === true && !options.signal?.aborted;
+    const emit = (step: StepInput): void => {
+      if (cutter && step.kind === 'record' && step.record.kind === 'event' && !heartbeats.has(step.record.type) && step.record.type !== options.terminalEvent) {
+        if (++meaningful === options.cutAfter && !cutter.signal.aborted) {
+          cut = { afterEvents: meaningful, attempt: n, atMs: since() };
+          cutter.abort(CUT);
+        }
+      }
+      // The live output says what happened: the client cut the stream, nobody interrupted it.
+      req.emit?.(step.kind === 'end' && cutNow() ? { ...step, end: 'cut' } : step);
+    };
+    const a = await attach({
+      url,
+      attempt: n,
+      deadlineMs: req.deadlineMs,
+      dispatcher: req.dispatcher,
+      since,
+      options: { ...options, headers, ...(signal ? { signal } : {}) },
+      acceptEncoding: req.acceptEncoding,
+      emit,
+    });
+    if (cutNow()) a.end = 'cut';
+    if (next) a.reconnect = { ...next, ...(sendId ? { lastEventId } : {}), ...(replayOff ? { replayOff } : {}) };
+    attempts.push(a);
+
+    // What the EventSource carries over to its next connection: the last event ID and the reconnection time.
+    for (const r of a.records) if (r.kind === 'event' && r.id !== undefined) lastEventId = r.id;
+    if (a.retryMs !== undefined) retryMs = a.retryMs;
+
+    const open = a.status === 200 && isEventStream(a.headers?.['content-type']);
+    if (open) {
+      opened = true;
+      notFound = 0;
+    }
+    if (options.signal?.aborted || a.end === 'interrupted') return stopWith('interrupted');
+    if (a.end === 'terminal') return stopWith('terminal');
+
+    let follow: AttemptReconnect;
+    if (a.status === 404 && !isRoutingNotFound(a.status, a.bodyPreview)) {
+      // EventSource fails on a 404; the origin hook opens a new one after its fixed delay.
+      if (++notFound > options.attempts) return stopWith('attempts');
+      follow = { reason: 'not-found-retry', delayMs: options.retryDelayMs, delaySource: 'retry-delay' };
+    } else if (a.status !== undefined && !open) {
+      return stopWith('fail'); // 204, another status, a non-event-stream answer: no reconnect
+    } else if (a.end === 'cut') {
+      follow = browser ? browserDelay(retryMs, defaultRetryMs) : { reason: 'reconnect', delayMs: options.retryDelayMs, delaySource: 'retry-delay' };
+    } else if (browser && (a.end === 'eof' || a.end === 'error')) {
+      follow = browserDelay(retryMs, defaultRetryMs); // a clean end, a broken stream, or a network error before the head
+    } else {
+      return stopWith('done'); // idle, observe, oversized; or the default client's stream ended on its own
+    }
+    if (follow.reason === 'reconnect') {
+      if (reconnects >= maxReconnects) return stopWith('max-reconnects');
+      reconnects++;
+    }
+    if (since() + follow.delayMs >= req.deadlineMs) return stopWith('deadline');
+    if (!(await sleep(follow.delayMs, options.signal))) return stopWith('interrupted');
+    next = follow;
+  }
+}
+
+/** The EventSource's wait: the server's last `retry:`, else the browser's own reconnection time. */
+function browserDelay(retryMs: number | undefined, defaultMs: number): AttemptReconnect {
+  return retryMs !== undefined
+    ? { reason: 'reconnect', delayMs: retryMs, delaySource: 'retry' }
+    : { reason: 'reconnect', delayMs: defaultMs, delaySource: 'browser-default' };
+}
+
+/** True when the URL's query has a `replay` parameter (the origin hook's `?replay=1`). */
+export function hasReplay(url: string): boolean {
+  return /[?&]replay(=|&|#|$)/.test(url);
+}
+
+/** The URL with every `replay` parameter set to 0, the rest of the query left byte for byte. */
+export function withReplayOff(url: string): string {
+  return url.replace(/([?&]replay)(=[^&#]*)?(?=&|#|$)/g, '$1=0');
+}
+
+/** Sleeps `ms`; resolves false early when the signal aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (ok: boolean): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(ok);
+    };
+    const onAbort = (): void => done(false);
+    const timer = setTimeout(() => done(true), ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,143 @@
+/**
+ * `--client browser` on the wire: a raw server that sends `id:` and `retry:` and cuts the stream,
+ * so the reconnect delay, the Last-Event-ID header and the stops an EventSource makes are seen
+ * exactly as the server receives them.
+ */
+import type { Socket } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { diagnose } from '../../src/classify/diagnose.js';
+import { runProbe } from '../../src/probe/run-probe.js';
+import { chunk, enqueueThen, sseHead, startRawServer, type RawRequest } from '../helpers/raw-server.js';
+
+const fast = { timeoutMs: 3000, observeMs: 8000, attempts: 0, jobStatusPath: '', client: 'browser' as const, reconnectTimeMs: 5000 };
+const env = (type: string, ts: string, node?: string): string =>
+  JSON.stringify({ type, decision_set_id: 'ds-1', timestamp: ts, data: node ? { node } : {} });
+const frame = (id: number | undefined, type: string, ts: string, node?: string): string =>
+  `${id !== undefined ? `id: ${id}\n` : ''}event: ${type}\ndata: ${env(type, ts, node)}\n\n`;
+
+/** Stream GETs in arrival order, with when each arrived (ms, performance clock). */
+function streamGets(requests: RawRequest[]): RawRequest[] {
+  return requests.filter((r) => r.method === 'GET');
+}
+
+describe('browser client: reconnects as an EventSource', () => {
+  it('after a cut stream: waits the server retry: (100 ms), sends Last-Event-ID, and resumes', async () => {
+    const arrivals: number[] = [];
+    let cutAt = 0;
+    let n = 0;
+    const server = await startRawServer(
+      enqueueThen((_req, socket) => {
+        arrivals.push(performance.now());
+        if (n++ === 0) {
+          socket.write(sseHead());
+          socket.write(chunk(`retry: 100\n\n${frame(1, 'workflow-start', '2026-01-01T00:00:00.100000+00:00')}${frame(2, 'node-start', '2026-01-01T00:00:00.200000+00:00', 'a')}`));
+          setTimeout(() => {
+            cutAt = performance.now();
+            socket.destroy(); // mid-stream, no terminating chunk: a proxy or a deploy cutting it
+          }, 50);
+          return;
+        }
+        socket.write(sseHead());
+        socket.write(chunk(`${frame(3, 'node-complete', '2026-01-01T00:00:00.300000+00:00', 'a')}${frame(4, 'workflow-complete', '2026-01-01T00:00:00.400000+00:00')}`));
+      }),
+    );
+    const t = await runProbe({ ...fast, baseUrl: server.url });
+    await server.close();
+    const gets = streamGets(server.requests);
+    expect(gets).toHaveLength(2);
+    expect(gets[0]!.headers['last-event-id']).toBeUndefined();
+    expect(gets[1]!.headers['last-event-id']).toBe('2');
+    // The server's retry: 100, not the 5 s default: the second GET came 100 ms (plus scheduling) after the cut.
+    const waited = arrivals[1]! - cutAt;
+    expect(waited).toBeGreaterThanOrEqual(95);
+    expect(waited).toBeLessThan(1500);
+    expect(t.attempts[1]!.reconnect).toMatchObject({ reason: 'reconnect', delayMs: 100, delaySource: 'retry', lastEventId: '2' });
+    expect(t.session).toMatchObject({ client: 'browser', reconnects: 1, stoppedBy: 'terminal' });
+    const d = diagnose(t);
+    expect(d.outcome.code).toBe('healthy');
+    expect(d.reconnects).toMatchObject({ reconnects: 1, duplicated: 0, lost: 0, outOfOrder: 0 });
+    expect(d.reconnects!.steps[0]).toMatchObject({ verdict: 'resumed', lastEventId: '2', firstEvent: { type: 'node-complete', seenBefore: false } });
+    expect(d.detail).toContain('after 1 reconnect');
+  });
+
+  it('a clean end without retry: waits the browser reconnection time (--reconnect-time)', async () => {
+    let n = 0;
+    const server = await startRawServer(
+      enqueueThen((_req, socket) => {
+        socket.write(sseHead());
+        if (n++ === 0) return void socket.end(`${chunk(frame(undefined, 'workflow-start', '2026-01-01T00:00:00.1+00:00'))}0\r\n\r\n`);
+        socket.write(chunk(frame(undefined, 'workflow-complete', '2026-01-01T00:00:01+00:00')));
+      }),
+    );
+    const t = await runProbe({ ...fast, reconnectTimeMs: 150, baseUrl: server.url });
+    await server.close();
+    expect(t.attempts.map((a) => a.end)).toEqual(['eof', 'terminal']);
+    expect(t.attempts[1]!.reconnect).toMatchObject({ delayMs: 150, delaySource: 'browser-default' });
+    expect(t.attempts[1]!.requestedMs - t.attempts[0]!.endMs!).toBeGreaterThanOrEqual(145);
+    expect(streamGets(server.requests)[1]!.headers['last-event-id']).toBeUndefined(); // no id was ever seen
+  });
+
+  for (const [name, answer] of [
+    ['204', 'HTTP/1.1 204 No Content\r\n\r\n'],
+    ['500', 'HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/plain\r\ncontent-length: 4\r\n\r\noops'],
+    ['text/html', 'HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: 13\r\n\r\n<p>hello</p>\n'],
+  ] as const) {
+    it(`no reconnect after a ${name} answer to the reconnect: the EventSource fails`, async () => {
+      let n = 0;
+      const server = await startRawServer(
+        enqueueThen((_req, socket: Socket) => {
+          if (n++ > 0) return void socket.end(answer);
+          socket.write(sseHead());
+          socket.end(`${chunk(`retry: 20\n\n${frame(7, 'workflow-start', '2026-01-01T00:00:00.1+00:00')}`)}0\r\n\r\n`);
+        }),
+      );
+      const t = await runProbe({ ...fast, baseUrl: server.url });
+      await server.close();
+      expect(streamGets(server.requests)).toHaveLength(2);
+      expect(streamGets(server.requests)[1]!.headers['last-event-id']).toBe('7');
+      expect(t.session).toMatchObject({ reconnects: 1, stoppedBy: 'fail' });
+      expect(diagnose(t).reconnects!.steps[0]!.verdict).toBe('refused');
+    });
+
+    it(`no reconnect when the first answer is a ${name}`, async () => {
+      const server = await startRawServer(enqueueThen((_req, socket: Socket) => void socket.end(answer)));
+      const t = await runProbe({ ...fast, baseUrl: server.url });
+      await server.close();
+      expect(streamGets(server.requests)).toHaveLength(1);
+      expect(t.session).toMatchObject({ reconnects: 0, stoppedBy: 'fail' });
+    });
+  }
+
+  it('--max-reconnects bounds a server that ends every stream at once', async () => {
+    const server = await startRawServer(
+      enqueueThen((_req, socket) => {
+        socket.write(sseHead());
+        socket.end(`${chunk(`retry: 10\n\n${frame(1, 'workflow-start', '2026-01-01T00:00:00.1+00:00')}`)}0\r\n\r\n`);
+      }),
+    );
+    const t = await runProbe({ ...fast, maxReconnects: 3, baseUrl: server.url });
+    await server.close();
+    expect(streamGets(server.requests)).toHaveLength(4);
+    expect(t.session).toMatchObject({ reconnects: 3, stoppedBy: 'max-reconnects' });
+    const d = diagnose(t);
+    // Each reconnect re-sent the same event: the page would have seen it four times.
+    expect(d.reconnects).toMatchObject({ duplicated: 3 });
+    expect(d.reconnects!.steps.map((s) => s.verdict)).toEqual(['replayed', 'replayed', 'replayed']);
+    expect(d.findings.map((f) => f.code)).toContain('reconnect-damage');
+  });
+
+  it('a stream path with replay=1 asks replay=0 after the first open, as the origin hook does', async () => {
+    let n = 0;
+    const server = await startRawServer(
+      enqueueThen((_req, socket) => {
+        socket.write(sseHead());
+        if (n++ === 0) return void socket.end(`${chunk(`retry: 10\n\n${frame(undefined, 'workflow-start', '2026-01-01T00:00:00.1+00:00')}`)}0\r\n\r\n`);
+        socket.write(chunk(frame(undefined, 'workflow-complete', '2026-01-01T00:00:01+00:00')));
+      }),
+    );
+    const t = await runProbe({ ...fast, streamPath: '/api/streams/{id}?replay=1&x=y', baseUrl: server.url });
+    await server.close();
+    expect(streamGets(server.requests).map((r) => r.path)).toEqual(['/api/streams/ds-1?replay=1&x=y', '/api/streams/ds-1?replay=0&x=y']);
+    expect(t.attempts[1]!.reconnect).toMatchObject({ replayOff: true });
+  });
+});
