@@ -1,6 +1,6 @@
 /** Flags shared by every command that runs probes (verify, load), parsed into ProbeOptions. */
 import { usageError } from '../errors.js';
-import { DEFAULT_PROBE_OPTIONS, type ProbeOptions } from '../probe/options.js';
+import { DEFAULT_MAX_RECONNECTS, DEFAULT_PROBE_OPTIONS, type ProbeOptions } from '../probe/options.js';
 import { networkOptionsFromFlags, type NetworkFlags } from './network-flags.js';
 import { parseBaseUrl, parseBody, parseDuration, parseHeaders, parseInteger, parseSize, promptBody } from './options.js';
 
@@ -23,6 +23,10 @@ export interface ProbeFlags extends NetworkFlags {
   terminalEvent: string;
   heartbeatEvent: string[];
   maxEventSize: string;
+  client?: string;
+  maxReconnects?: string;
+  reconnectTime?: string;
+  cutAfter?: string;
 }
 
 /**
@@ -63,8 +67,23 @@ export function probeOptionsFromFlags(
     terminalEvent: f.terminalEvent,
     heartbeatEvents: f.heartbeatEvent.length > 0 ? f.heartbeatEvent : DEFAULT_PROBE_OPTIONS.heartbeatEvents,
     maxEventBytes: positive(parseSize(f.maxEventSize, '--max-event-size'), '--max-event-size'),
+    ...clientOptions(f),
     // TLS files are read and checked here, before any work; proxies come from the environment.
     ...networkOptionsFromFlags(f, mode.env ?? {}, mode.warn),
+  };
+}
+
+/** `--client`, `--max-reconnects`, `--reconnect-time`, `--cut-after` (see src/probe/browser-client.ts). */
+function clientOptions(f: ProbeFlags): Pick<ProbeOptions, 'client' | 'maxReconnects' | 'reconnectTimeMs' | 'cutAfter'> {
+  const client = f.client ?? 'probe';
+  if (client !== 'probe' && client !== 'browser') {
+    throw usageError('bad-value', `--client: "${client}" is not a client; use probe or browser`);
+  }
+  return {
+    client,
+    maxReconnects: parseInteger(f.maxReconnects ?? String(DEFAULT_MAX_RECONNECTS), '--max-reconnects', 0, 1000),
+    reconnectTimeMs: parseDuration(f.reconnectTime ?? '3s', '--reconnect-time'),
+    ...(f.cutAfter !== undefined ? { cutAfter: parseInteger(f.cutAfter, '--cut-after', 1, 1_000_000) } : {}),
   };
 }
 
