@@ -13,6 +13,8 @@ export const EXIT = {
   usage: 2,
   /** The target could not be reached at all. */
   unreachable: 3,
+  /** `load --fail-on-generator-limited`: the generator's own timings or pace could not be trusted. */
+  generatorLimited: 4,
   /** Interrupted by SIGINT/SIGTERM; partial results were written. */
   interrupted: 130,
 } as const;

@@ -46,8 +46,7 @@ export function publishLoad(summary: LoadSummary, ctx: CliContext, junit?: strin
     const info = outcomeInfo(o.code);
     ctx.stderr.write(`${annotation('warning', `ssedoctor load: ${o.code}`, `${o.count} of ${summary.runs} runs: ${info.summary}\nhint: ${info.hint}`)}\n`);
   }
-  if (summary.generator.saturated) {
-    const p99 = summary.generator.loopDelayMs.p99.toFixed(0);
-    ctx.stderr.write(`${annotation('warning', 'ssedoctor: generator saturated', `event-loop delay p99 ${p99} ms; timings may be inflated`)}\n`);
+  for (const reason of summary.generator.reasons ?? []) {
+    ctx.stderr.write(`${annotation('warning', 'ssedoctor: generator-limited', reason)}\n`);
   }
 }

@@ -82,6 +82,8 @@ const CHECKS: Record<string, Check> = {
   workers: int(1, 256),
   targetMissRate: (v, f) => void parseMissRate(v, f),
   port: int(0, 65_535),
+  metricsPort: int(0, 65_535),
+  metricsHost: nonEmpty,
   fixedRetries: int(0),
   seed: int(0),
   closeAfter: int(1),

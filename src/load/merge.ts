@@ -50,6 +50,8 @@ export function mergeSummaries(docs: LoadSummary[], extraThresholds: Threshold[]
       max: Math.max(...docs.map((d) => d.generator.loopDelayMs.max)),
     },
     peakInflight: docs.reduce((n, d) => n + d.generator.peakInflight, 0),
+    ...(docs.every((d) => d.generator.utilization) ? { utilization: docs.flatMap((d) => d.generator.utilization!) } : {}),
+    ...(docs.every((d) => d.generator.cpu) ? { cpuMs: docs.reduce((n, d) => n + d.generator.cpu!.ms, 0) } : {}),
     thresholds: [...thresholds.values()],
     worst,
     mergedFrom: docs.length,

@@ -19,6 +19,7 @@ export const TIMING_METRICS = {
   terminal: 'enqueue sent → terminal event',
   'longest-stall': 'longest interval with no meaningful event between the stream head and its end',
   total: 'whole run, from its scheduled start',
+  'schedule-lag': 'open model: how late the run was launched against its schedule (generator accuracy)',
 } as const;
 export type TimingMetric = keyof typeof TIMING_METRICS;
 
@@ -39,6 +40,8 @@ export interface Sample {
   scheduledMs: number;
   /** Lateness of the launch against the schedule, ms. */
   lagMs: number;
+  /** True when the run had a schedule (open model); only then is `lagMs` recorded as schedule-lag. */
+  scheduled?: boolean;
   diagnosis: Diagnosis;
 }
 
@@ -107,6 +110,7 @@ export class LoadMetrics {
     this.recordMs('first-node-event', late(t.firstNodeEventMs));
     this.recordMs('terminal', late(t.terminalMs));
     this.recordMs('total', late(t.totalMs));
+    if (sample.scheduled) this.recordMs('schedule-lag', sample.lagMs);
     this.record('client-attempts', d.attempts.client);
     this.record('server-lookups', d.attempts.serverLookups);
     const second = Math.max(0, Math.floor((sample.scheduledMs + sample.lagMs + t.totalMs) / 1000));

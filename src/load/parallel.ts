@@ -10,6 +10,7 @@ import { LoadMetrics, type EncodedMetrics } from './metrics.js';
 import { modelPart, type LoadModelSpec } from './model-spec.js';
 import { runLoad, type LoadOptions, type LoadResult, type LoopDelay } from './runner.js';
 import { runLine } from './run-line.js';
+import { liveTimings, type LiveTimings } from './live-timings.js';
 
 /** Options every generator thread shares (serialisable: no signals, no callbacks). */
 export type SharedLoadOptions = Omit<LoadOptions, 'model' | 'signal' | 'cutSignal' | 'onSample'>;
@@ -22,6 +23,14 @@ export interface WorkerInput {
   count: number;
   /** Build an NDJSON line per finished run. */
   lines: boolean;
+  /** Send each run's live timings and the thread's event-loop delay (`load --metrics-port`). */
+  timings?: boolean;
+}
+
+/** A generator thread's event-loop delay since it started, ms. */
+export interface ThreadLoopDelay {
+  p99Ms: number;
+  maxMs: number;
 }
 
 /** A generator thread's final report. */
@@ -32,7 +41,7 @@ export interface WorkerResult extends Omit<LoadResult, 'metrics'> {
 }
 
 export type WorkerMessage =
-  | { t: 'batch'; outcomes: string[]; lines?: Record<string, unknown>[]; inflight: number }
+  | { t: 'batch'; outcomes: string[]; lines?: Record<string, unknown>[]; timings?: LiveTimings[]; loopDelay?: ThreadLoopDelay; inflight: number }
   | { t: 'done'; result: WorkerResult };
 
 export interface ParallelLoadOptions extends SharedLoadOptions {
@@ -41,9 +50,16 @@ export interface ParallelLoadOptions extends SharedLoadOptions {
   workers: number;
   signal?: AbortSignal;
   cutSignal?: AbortSignal;
-  /** Called per finished run with its outcome, its NDJSON line when `lines` is set, and runs in flight overall. */
-  onRun?: (outcome: OutcomeCode, line: Record<string, unknown> | undefined, inflight: number) => void;
+  /**
+   * Called per finished run with its outcome, its NDJSON line when `lines` is set, runs in flight
+   * overall, and its live timings when `timings` is set.
+   */
+  onRun?: (outcome: OutcomeCode, line: Record<string, unknown> | undefined, inflight: number, timings?: LiveTimings) => void;
   lines?: boolean;
+  /** Send live timings to `onRun`, and generator threads' event-loop delay to `onLoopDelay`. */
+  timings?: boolean;
+  /** With `timings` and more than one worker: a generator thread's (1-based) event-loop delay, with its batches. */
+  onLoopDelay?: (thread: number, delay: ThreadLoopDelay) => void;
 }
 
 /** The merged result, plus each thread's event-loop utilisation (generator health). */
@@ -53,13 +69,13 @@ export interface ParallelLoadResult extends LoadResult {
 }
 
 export async function runLoadParallel(o: ParallelLoadOptions): Promise<ParallelLoadResult> {
-  const { spec, workers, signal, cutSignal, onRun, lines = false, ...shared } = o;
+  const { spec, workers, signal, cutSignal, onRun, lines = false, timings = false, onLoopDelay, ...shared } = o;
   if (workers <= 1) return runInProcess(o);
 
   const parts = Array.from({ length: workers }, (_, i) => i).filter((i) => modelPart(spec, i, workers) !== undefined);
   const inflight = new Array<number>(workers).fill(0);
   const threads = parts.map((index) => {
-    const input: WorkerInput = { options: shared, spec, index, count: workers, lines };
+    const input: WorkerInput = { options: shared, spec, index, count: workers, lines, timings };
     return { index, worker: new Worker(new URL('./load-worker.js', import.meta.url), { workerData: input }) };
   });
   const tell = (t: 'stop' | 'cut'): void => threads.forEach(({ worker }) => worker.postMessage({ t }));
@@ -78,7 +94,8 @@ export async function runLoadParallel(o: ParallelLoadOptions): Promise<ParallelL
               if (m.t === 'done') return resolve(m.result);
               inflight[index] = m.inflight;
               const total = inflight.reduce((a, b) => a + b, 0);
-              m.outcomes.forEach((outcome, i) => onRun?.(outcome as OutcomeCode, m.lines?.[i], total));
+              m.outcomes.forEach((outcome, i) => onRun?.(outcome as OutcomeCode, m.lines?.[i], total, m.timings?.[i]));
+              if (m.loopDelay) onLoopDelay?.(index + 1, m.loopDelay);
             });
             worker.on('error', reject);
             worker.on('exit', (code) => reject(new Error(`generator thread ${index} exited with code ${code}`)));
@@ -94,13 +111,14 @@ export async function runLoadParallel(o: ParallelLoadOptions): Promise<ParallelL
 }
 
 async function runInProcess(o: ParallelLoadOptions): Promise<ParallelLoadResult> {
-  const { spec, workers: _workers, onRun, lines, ...rest } = o;
+  const { spec, workers: _workers, onRun, lines, timings, onLoopDelay: _onLoopDelay, ...rest } = o;
   let n = 0;
   const elu0 = performance.eventLoopUtilization();
   const result = await runLoad({
     ...rest,
     model: modelPart(spec, 0, 1)!,
-    onSample: (sample, transcript, flying) => onRun?.(sample.outcome, lines ? runLine(++n, sample, transcript) : undefined, flying),
+    onSample: (sample, transcript, flying) =>
+      onRun?.(sample.outcome, lines ? runLine(++n, sample, transcript) : undefined, flying, timings ? liveTimings(sample) : undefined),
   });
   return { ...result, utilization: [performance.eventLoopUtilization(elu0).utilization] };
 }

@@ -52,6 +52,9 @@ export interface LoadResult {
   peakInflight: number;
 }
 
+/** Sampling interval of the event-loop delay monitor, ms. */
+const LOOP_RESOLUTION_MS = 10;
+
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const metrics = new LoadMetrics();
   const worst: Partial<Record<OutcomeCode, Transcript[]>> = {};
@@ -64,7 +67,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const cutoff = { abort: (): void => inflightControllers.forEach((c) => c.abort()) };
   const connections = options.model.kind === 'closed' ? options.model.concurrency : options.model.maxInflight;
   const dispatcher = createDispatcher(options.probe.timeoutMs, connections, options.probe);
-  const loop = monitorEventLoopDelay({ resolution: 10 });
+  const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   loop.enable();
 
   let stoppedBy: LoadResult['stoppedBy'] = 'completed';
@@ -86,6 +89,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   };
   options.cutSignal?.addEventListener('abort', onCut, { once: true });
 
+  const scheduled = options.model.kind === 'open';
   const runOne = async (scheduledMs: number): Promise<void> => {
     inflight++;
     peakInflight = Math.max(peakInflight, inflight);
@@ -96,7 +100,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     try {
       const transcript = await runProbe({ ...options.probe, dispatcher, signal: controller.signal });
       const diagnosis = diagnose(transcript);
-      const sample: Sample = { outcome: diagnosis.outcome.code, scheduledMs, lagMs, diagnosis };
+      const sample: Sample = { outcome: diagnosis.outcome.code, scheduledMs, lagMs, scheduled, diagnosis };
       metrics.add(sample);
       keepWorst(worst, sample.outcome, transcript, options.keepWorst);
       unreachableStreak = sample.outcome === 'unreachable' ? unreachableStreak + 1 : 0;
@@ -144,7 +148,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   options.signal?.removeEventListener('abort', onAbort);
   options.cutSignal?.removeEventListener('abort', onCut);
   await dispatcher.destroy();
-  const ms = (ns: number): number => ns / 1e6;
+  // The histogram holds timer-to-timer intervals: an idle loop reads ≈ the resolution, not 0.
+  const ms = (ns: number): number => Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS);
   return {
     metrics,
     worst,

@@ -4,15 +4,13 @@
  */
 import { OUTCOMES, type OutcomeCode } from '../classify/outcomes.js';
 import { LoadMetrics, METRIC_NAMES, TIMING_METRICS, type EncodedMetrics, type MetricName, type MetricSummary } from './metrics.js';
+import { judgeGenerator, type GeneratorEvidence } from './generator-health.js';
 import { recommendMaxWait, type Recommendation } from './recommend.js';
 import type { LoadResult, LoopDelay } from './runner.js';
 import { evaluateThresholds, type Threshold, type ThresholdVerdict } from './thresholds.js';
 import type { Transcript } from '../model.js';
 
 export const LOAD_SCHEMA = 'ssedoctor.load/v1';
-
-/** Event-loop delay past which the generator's own timings are not trusted, ms. */
-export const SATURATION_P99_MS = 20;
 
 export interface LoadTarget {
   baseUrl: string;
@@ -39,7 +37,17 @@ export interface LoadSummary {
   metrics: Partial<Record<MetricName, MetricFigures>>;
   recommendation: Recommendation;
   thresholds: ThresholdVerdict[];
-  generator: { loopDelayMs: LoopDelay; peakInflight: number; saturated: boolean };
+  /** The generator's own accuracy: what it measured of itself and whether its timings hold. */
+  generator: GeneratorEvidence & {
+    peakInflight: number;
+    /** Generator threads (`--workers`). */
+    threads?: number;
+    /** "generator-limited": its timings or its pace cannot be trusted; `reasons` say why, with figures. */
+    limited: boolean;
+    reasons: string[];
+    /** Same as `limited` (the v1 name, kept for readers of older files). */
+    saturated: boolean;
+  };
   encoded: EncodedMetrics;
   /** Which part of a sharded run this is (`--shard i/n`). */
   shard?: { index: number; count: number };
@@ -85,6 +93,10 @@ export interface DocumentInput {
   stoppedBy: LoadResult['stoppedBy'];
   loopDelay: LoopDelay;
   peakInflight: number;
+  /** Busy share of each generator thread's event loop, 0–1. */
+  utilization?: number[];
+  /** CPU time of the generator process over the run, ms. */
+  cpuMs?: number;
   thresholds: Threshold[];
   worst?: LoadSummary['worst'];
   shard?: LoadSummary['shard'];
@@ -118,10 +130,33 @@ export function loadSummary(input: DocumentInput): LoadSummary {
     metrics,
     recommendation: recommendMaxWait(m, input.target.windowMs, input.target.targetMissRate ? { targetMissRate: input.target.targetMissRate } : {}),
     thresholds: evaluateThresholds(input.thresholds, m),
-    generator: { loopDelayMs: input.loopDelay, peakInflight: input.peakInflight, saturated: input.loopDelay.p99 > SATURATION_P99_MS },
+    generator: generatorSection(input, m),
     encoded: m.encode(),
     ...(input.shard ? { shard: input.shard } : {}),
     ...(input.mergedFrom ? { mergedFrom: input.mergedFrom } : {}),
     ...(input.worst ? { worst: input.worst } : {}),
   };
 }
+
+function generatorSection(input: DocumentInput, m: LoadMetrics): LoadSummary['generator'] {
+  const lag = m.summary('schedule-lag');
+  const evidence: GeneratorEvidence = {
+    loopDelayMs: input.loopDelay,
+    ...(lag ? { scheduleLagMs: { p50: round1(lag.p50), p99: round1(Math.min(lag.p99, lag.max)), max: round1(lag.max) } } : {}),
+    ...(input.utilization ? { utilization: input.utilization.map((u) => Math.round(u * 1000) / 1000) } : {}),
+    ...(input.cpuMs !== undefined && input.durationMs > 0
+      ? { cpu: { ms: Math.round(input.cpuMs), cores: Math.round((input.cpuMs / input.durationMs) * 100) / 100 } }
+      : {}),
+  };
+  const verdict = judgeGenerator(evidence);
+  return {
+    ...evidence,
+    peakInflight: input.peakInflight,
+    ...(input.utilization ? { threads: input.utilization.length } : {}),
+    limited: verdict.limited,
+    reasons: verdict.reasons,
+    saturated: verdict.limited,
+  };
+}
+
+const round1 = (x: number): number => Math.round(x * 10) / 10;

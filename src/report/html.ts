@@ -152,7 +152,7 @@ function loadSections(s: LoadSummary, waits: { fromMs: number; count: number }[]
 <p><strong>Recommendation:</strong> ${esc(s.recommendation.text)}</p>
 <h2>Percentiles</h2><table id="metrics"><tr><th>metric</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>runs</th></tr>${metrics}</table>
 <h2>Thresholds</h2>${thresholds}
-${s.generator.saturated ? `<p class="warn">The generator was saturated (event-loop delay p99 ${ms(s.generator.loopDelayMs.p99)}): its timings may be inflated.</p>` : ''}`;
+${(s.generator.reasons ?? []).map((r) => `<p class="warn">Generator-limited: ${esc(r)}</p>`).join('')}`;
 }
 
 /** The HTML page of a load summary; `waits` are server-wait buckets (see LoadMetrics.buckets). */

@@ -61,12 +61,9 @@ export function loadText(doc: LoadSummary, waits: WaitBuckets, c: ChalkInstance)
       out.push(`  ${v.passed ? c.green('✔ pass') : c.red('✖ fail')}  ${v.threshold}  ${c.dim(`(actual ${actual})`)}`);
     }
   }
-  const g = doc.generator;
-  const loop = `event-loop delay p99 ${ms(g.loopDelayMs.p99)}, max ${ms(g.loopDelayMs.max)}; peak ${g.peakInflight} runs in flight`;
-  out.push('', `${c.bold('generator')} ${loop}`);
-  if (g.saturated) {
-    out.push(c.yellow(`  ⚠ the generator was saturated: its timings may be late by up to ${ms(g.loopDelayMs.max)}; lower the load or shard it`));
-  }
+  out.push('', `${c.bold('generator')} ${generatorLine(doc.generator)}`);
+  for (const reason of doc.generator.reasons ?? []) out.push(c.yellow(`  ⚠ generator-limited: ${reason}`));
+  if ((doc.generator.reasons ?? []).length > 0) out.push(c.dim('    lower the load, add --workers, or shard it over machines (--shard)'));
   return `${out.join('\n')}\n`;
 }
 
@@ -88,4 +85,18 @@ export function niceBucketWidth(maxMs: number): number {
   const raw = Math.max(maxMs, 1) / 15;
   const pow = 10 ** Math.floor(Math.log10(raw));
   return ([1, 2, 5, 10].map((f) => f * pow).find((w) => w >= raw) ?? 10 * pow);
+}
+
+/** `accurate: event-loop delay p99 1.2 ms, max 9 ms; launches late p99 0.4 ms; 2 threads busy 41 %/39 %, 0.8 cores; peak 20 in flight` */
+export function generatorLine(g: LoadSummary['generator']): string {
+  const parts = [`event-loop delay p99 ${ms(g.loopDelayMs.p99)}, max ${ms(g.loopDelayMs.max)}`];
+  if (g.scheduleLagMs) parts.push(`launches late p99 ${ms(g.scheduleLagMs.p99)}, max ${ms(g.scheduleLagMs.max)}`);
+  const busy = g.utilization?.map((u) => `${Math.round(u * 100)} %`).join('/');
+  const threads = g.utilization ? `${g.utilization.length} thread${g.utilization.length === 1 ? '' : 's'} busy ${busy}` : undefined;
+  const cores = g.cpu ? `${g.cpu.cores.toFixed(2)} cores` : undefined;
+  if (threads || cores) parts.push([threads, cores].filter(Boolean).join(', '));
+  parts.push(`peak ${g.peakInflight} in flight`);
+  // Older files carry only `saturated`.
+  const limited = g.limited ?? g.saturated;
+  return `${limited ? 'limited' : 'accurate'}: ${parts.join('; ')}`;
 }

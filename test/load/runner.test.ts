@@ -38,6 +38,7 @@ describe('load runner on the wire', () => {
     expect(window.metrics.summary('server-wait')!.max).toBeGreaterThan(90);
     expect(window.metrics.summary('server-lookups')!.max).toBeGreaterThan(1);
     expect(single.worst['early-404']).toHaveLength(2);
+    expect(single.metrics.summary('schedule-lag')).toBeUndefined(); // closed model: no schedule
   });
 
   it('open model: runs that find no free slot are dropped, not queued', async () => {
@@ -46,6 +47,8 @@ describe('load runner on the wire', () => {
     expect(r.metrics.runs + r.metrics.dropped).toBe(40);
     expect(r.metrics.dropped).toBeGreaterThan(20);
     expect(r.peakInflight).toBeLessThanOrEqual(5);
+    // The generator's lateness against the schedule is recorded for every launched run.
+    expect(r.metrics.summary('schedule-lag')!.count).toBe(r.metrics.runs);
   });
 
   it('an interrupt stops new runs, gives in-flight ones a grace period, then cuts them off', async () => {

@@ -15,6 +15,7 @@ import { parseBaseUrl, parseDuration, parseInteger, parsePositiveDuration } from
 import { parseMissRate } from '../miss-rate.js';
 import { probeOptionsFromFlags, type ProbeFlags } from '../probe-flags.js';
 import { createProgress } from '../progress.js';
+import { startMetricsExporter, type MetricsExporter } from '../metrics-server.js';
 import { embeddedWindowMs, resolveScenarioName } from '../scenario.js';
 import { publishLoad } from '../ci-outputs.js';
 import { renderLoad } from '../render.js';
@@ -41,6 +42,8 @@ export interface LoadFlags extends ProbeFlags {
   shard?: string;
   seed: string;
   workers?: string;
+  metricsPort?: string;
+  metricsHost: string;
   targetMissRate: string;
 }
 
@@ -107,9 +110,15 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
   const baseUrl = flags.url !== undefined ? parseBaseUrl(flags.url) : undefined;
   const scenario = resolveScenarioName(flags, 'slow-persistence');
 
+  // Listening first: a port in use is a usage error before anything is started or sent.
+  const exporter: MetricsExporter | undefined = flags.metricsPort !== undefined ? await startMetricsExporter(flags.metricsHost, flags.metricsPort, ctx.version) : undefined;
+  if (exporter) ctx.stderr.write(`ssedoctor: Prometheus metrics at ${exporter.url}\n`);
   let server: EmbeddedServer | undefined;
   if (!baseUrl) {
-    server = await startEmbeddedServer(scenario, ['--seed', String(seed)]);
+    server = await startEmbeddedServer(scenario, ['--seed', String(seed)]).catch(async (err: unknown) => {
+      await exporter?.close(); // a listening exporter would keep the process alive
+      throw err;
+    });
     ctx.stderr.write(`ssedoctor: started the embedded reference server (scenario ${scenario}) at ${server.url}\n`);
   }
   // The probe gets the real URL; everything written or printed gets it redacted (userinfo, query values).
@@ -137,8 +146,11 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
       keepWorst,
       bailAfterUnreachable: 20,
       lines: flags.ndjson === true,
-      onRun: (outcome, line, flying) => {
+      timings: exporter !== undefined,
+      ...(exporter ? { onLoopDelay: exporter.onLoopDelay } : {}),
+      onRun: (outcome, line, flying, timings) => {
         done++;
+        exporter?.onRun(outcome, flying, timings);
         if (line) ctx.stdout.write(`${JSON.stringify({ ...line, n: done })}\n`);
         inflight = flying;
         counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
@@ -149,6 +161,7 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
     clearInterval(tick);
     progress.stop();
     await server?.close();
+    await exporter?.close();
   }
 
   const summary = loadSummary({ version: ctx.version, target, model: { ...describe, seed, workers }, thresholds, shard, ...result });

@@ -25,6 +25,8 @@ export function declareLoad(program: Command, context: () => CliContext): void {
     .option('--max-inflight <n>', 'open model: runs in flight before new ones are dropped', '1000')
     .option('--workers <n>', 'generator threads, each running an equal part of the load (default: one per core left over)')
     .option('--shard <i/n>', 'run the i-th of n equal parts (n alone: index from JOB_COMPLETION_INDEX); merge with report')
+    .option('--metrics-port <port>', 'serve live Prometheus metrics at http://HOST:PORT/metrics during the run (0: a free port, printed on stderr)')
+    .option('--metrics-host <address>', 'address the --metrics-port server listens on', '127.0.0.1')
     .option('--seed <n>', 'seed of the embedded server\'s delays (each shard adds its index)', '1');
   addProbeOptions(load, '0')
     .option('-t, --threshold <expr>', 'CI check, repeatable: rate(early-404)<0.1%, count(heartbeat-only)==0, p99(first-node-event)<2s', collect, [])
@@ -46,6 +48,7 @@ Examples:
   $ ssedoctor load --url http://localhost:8000 --rate 20 --ramp-to 200 -d 2m --out run.json
   $ ssedoctor load --scenario early-404 -n 500 --json | jq '.outcomes'
   $ ssedoctor load -n 1000 -t "p99(first-node-event)<3s" -t "count(heartbeat-only)==0"
+  $ ssedoctor load -d 10m -c 50 --metrics-port 9464                # watch it live: scrape :9464/metrics
 
 Metrics: ${'enqueue, headers, server-wait, not-found-wait, first-event, first-node-event, terminal, total'} (ms);
 client-attempts, server-lookups (counts). Exit codes: 0 ok, 1 a threshold failed, 2 usage error,
