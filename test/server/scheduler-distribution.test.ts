@@ -98,8 +98,9 @@ describe('scheduler', () => {
       await new Promise((r) => setTimeout(r, 150));
       expect(ran).toHaveLength(1000);
       expect(ran.every((i) => i >= 0)).toBe(true);
-      const due = ran.map((i) => i % 50);
-      expect(due).toEqual([...due].sort((a, b) => a - b)); // still in due order
+      // Still in due order (by each task's own due time: creating them takes time on a busy machine).
+      const byDue = live.map((t, i) => ({ t, i })).sort((a, b) => a.t.dueMs - b.t.dueMs || a.t.seq - b.t.seq);
+      expect(ran).toEqual(byDue.map((x) => x.i));
       s.cancel(live[0]); // already ran: a no-op
       expect(s.size).toBeLessThan(2500);
     } finally {
