@@ -79,6 +79,36 @@ const loadCore = obj(
 const attempts = obj(['client'], { client: count, recoveredOnAttempt: { type: ['integer', 'null'] }, serverLookups: { type: ['integer', 'null'] } });
 const timings = { type: 'object', additionalProperties: msOrNull, description: 'every figure in ms, names end in Ms' };
 
+const verdict = { enum: ['resumed', 'replayed', 'restarted', 'silent', 'refused'] };
+const reconnectStep = obj(['attempt', 'verdict', 'status', 'delayMs', 'lastEventId', 'duplicated', 'fresh', 'firstEvent'], {
+  attempt: { type: 'integer', minimum: 1 },
+  verdict,
+  status: { type: ['integer', 'null'] },
+  delayMs: ms,
+  delaySource: { enum: ['retry', 'browser-default', 'retry-delay'] },
+  lastEventId: { type: ['string', 'null'] },
+  duplicated: count,
+  fresh: count,
+  firstEvent: { type: ['object', 'null'] },
+});
+/** `--client browser` / `--cut-after` only: reconnects, their damage and the resume check. */
+const reconnectsSchema = obj(['client', 'reconnects', 'stoppedBy', 'duplicated', 'lost', 'lostWhat', 'outOfOrder', 'steps'], {
+  client: { enum: ['browser', 'probe'] },
+  reconnects: count,
+  stoppedBy: str,
+  duplicated: count,
+  lost: count,
+  lostWhat: { type: 'array', items: str },
+  outOfOrder: count,
+  steps: { type: 'array', items: reconnectStep },
+  resume: obj(['cutAfterEvents', 'cutAtMs', 'verdict'], {
+    cutAfterEvents: count,
+    cutAtMs: ms,
+    verdict: { enum: [...verdict.enum, 'none'] },
+    step: { anyOf: [reconnectStep, { type: 'null' }] },
+  }),
+});
+
 /** `schemas/verify.v1.json`: `verify --json` and `--out`. */
 export const VERIFY_V1: JsonSchema = {
   $schema: DRAFT,
@@ -99,6 +129,7 @@ export const VERIFY_V1: JsonSchema = {
     counts: { type: 'object' },
     nodes: { type: 'array', items: { type: 'object' } },
     findings: { type: 'array', items: obj(['code', 'message'], { code: str, message: str }) },
+    reconnects: reconnectsSchema,
     transcript: { type: 'object' },
   }),
 };

@@ -1,5 +1,6 @@
 /** The stable, versioned JSON document of one verify run. */
 import type { Diagnosis } from '../classify/diagnose.js';
+import type { ReconnectDamage } from '../classify/reconnect-damage.js';
 import type { NodeSpan, RunTimings } from '../classify/metrics.js';
 import type { WaitSource } from '../classify/server-wait.js';
 import type { Waterfall } from '../classify/waterfall.js';
@@ -39,6 +40,8 @@ export interface VerifyDocumentShape {
   counts: Diagnosis['counts'];
   nodes: (Omit<NodeSpan, 'startMs' | 'completeMs'> & { startMs: number | null; completeMs: number | null })[];
   findings: Diagnosis['findings'];
+  /** `--client browser` / `--cut-after`: reconnects, their damage and the resume check (times in ms); absent otherwise. */
+  reconnects?: ReconnectDamage;
   transcript: Transcript;
 }
 
@@ -100,6 +103,7 @@ export function verifyDocument(target: VerifyTarget, d: Diagnosis, t: Transcript
     counts: d.counts,
     nodes: d.nodes.map((n) => ({ ...n, startMs: round(n.startMs) ?? null, completeMs: round(n.completeMs) ?? null })),
     findings: d.findings,
+    ...(d.reconnects ? { reconnects: roundTimesDeep(d.reconnects) } : {}),
     transcript: roundTimesDeep(t),
   };
 }

@@ -6,6 +6,7 @@ import { waitSourceText } from '../classify/server-wait.js';
 import { waterfall, type Waterfall } from '../classify/waterfall.js';
 import type { Transcript } from '../model.js';
 import { compactTable, ms } from './format.js';
+import { reconnectLines } from './reconnects-text.js';
 import type { VerifyDocumentShape, VerifyTarget } from './verify-json.js';
 
 export interface TextOptions {
@@ -43,6 +44,8 @@ export function verifyText(target: VerifyTarget, d: Diagnosis, t: Transcript, op
       .filter(Boolean)
       .join(' · '),
   );
+  // Indented continuation lines keep a reconnect per line under the row.
+  if (d.reconnects) reconnectLines(d.reconnects, c).forEach((l, i) => (i === 0 ? row('reconnects', l) : lines.push(`  ${''.padEnd(10)} ${l}`)));
   const tm = d.timings;
   row('waits', `${serverWaitText(d)} · enqueue answered in ${ms(tm.enqueueMs)}`);
   row('waterfall', waterfallText(d.waterfall, c) + c.dim('  (from enqueue sent)'));
@@ -134,7 +137,8 @@ function transcriptLines(t: Transcript, c: ChalkInstance): string[] {
   out.push(`  ${ms(e.sentMs).padStart(9)}  POST ${e.url}`);
   if (e.headersMs !== undefined) out.push(`  ${ms(e.headersMs).padStart(9)}  ← ${e.status} ${c.dim(oneLine(e.bodyPreview))}`);
   for (const a of t.attempts) {
-    out.push(`  ${ms(a.requestedMs).padStart(9)}  GET ${a.url} ${c.dim(`(attempt ${a.attempt})`)}`);
+    const again = a.reconnect ? `, ${a.reconnect.reason} after ${ms(a.reconnect.delayMs)}${a.reconnect.lastEventId !== undefined ? `, Last-Event-ID ${a.reconnect.lastEventId}` : ''}` : '';
+    out.push(`  ${ms(a.requestedMs).padStart(9)}  GET ${a.url} ${c.dim(`(attempt ${a.attempt}${again})`)}`);
     if (a.headersMs !== undefined) out.push(`  ${ms(a.headersMs).padStart(9)}  ← ${a.status} ${a.headers?.['content-type'] ?? ''}`);
     for (const r of a.records) {
       const what = r.kind === 'comment' ? c.dim(`: ${r.data}`) : `${c.cyan(r.type)}${r.node ? ` ${r.node}` : ''}`;
