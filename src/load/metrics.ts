@@ -6,6 +6,7 @@
 import * as hdr from 'hdr-histogram-js';
 import type { Diagnosis } from '../classify/diagnose.js';
 import type { OutcomeCode } from '../classify/outcomes.js';
+import { addLatency, mergeLatency, type LatencyCounts } from '../latency-buckets.js';
 
 /** Timing metrics, recorded in microseconds, reported in ms. Names are the threshold names. */
 export const TIMING_METRICS = {
@@ -84,6 +85,11 @@ export interface EncodedMetrics {
   timeline: Partial<Record<OutcomeCode, number>>[];
   /** Values of the wait metrics inferred from GET → head (absent in files written before it existed: 0). */
   inferred?: Partial<Record<WaitMetric, number>>;
+  /**
+   * first-meaningful-event per second the runs started in (index = second since the start):
+   * counts per log bucket (see latency-buckets.ts), so files merge exactly. Absent in older files.
+   */
+  latencyTimeline?: LatencyCounts[];
 }
 
 export class LoadMetrics {
@@ -92,6 +98,7 @@ export class LoadMetrics {
   private readonly histograms = new Map<MetricName, hdr.Histogram>();
   private readonly timeline: Partial<Record<OutcomeCode, number>>[] = [];
   private readonly inferred = new Map<WaitMetric, number>();
+  private readonly latencyTimeline: LatencyCounts[] = [];
 
   /** Adds one finished run. */
   add(sample: Sample): void {
@@ -117,6 +124,8 @@ export class LoadMetrics {
     while (this.timeline.length <= second) this.timeline.push({});
     const bucket = this.timeline[second]!;
     bucket[outcome] = (bucket[outcome] ?? 0) + 1;
+    const first = late(t.firstMeaningfulEventMs);
+    if (first !== undefined && Number.isFinite(first)) addLatency(this.latencySecond(Math.floor(sample.scheduledMs / 1000)), first);
   }
 
   /** Total runs finished (dropped ones excluded). */
@@ -173,6 +182,11 @@ export class LoadMetrics {
     return this.timeline;
   }
 
+  /** first-meaningful-event counts per log bucket, per second the runs started in. */
+  latencySeries(): LatencyCounts[] {
+    return this.latencyTimeline;
+  }
+
   encode(): EncodedMetrics {
     const histograms: Partial<Record<MetricName, string>> = {};
     for (const [name, h] of this.histograms) histograms[name] = hdr.encodeIntoCompressedBase64(h);
@@ -182,6 +196,7 @@ export class LoadMetrics {
       histograms,
       timeline: this.timeline,
       inferred: Object.fromEntries(this.inferred),
+      latencyTimeline: this.latencyTimeline,
     };
   }
 
@@ -206,11 +221,17 @@ export class LoadMetrics {
     for (const [name, n] of Object.entries(e.inferred ?? {}) as [WaitMetric, number][]) {
       this.inferred.set(name, (this.inferred.get(name) ?? 0) + n);
     }
+    e.latencyTimeline?.forEach((counts, i) => mergeLatency(this.latencySecond(i), counts));
     e.timeline.forEach((bucket, i) => {
       while (this.timeline.length <= i) this.timeline.push({});
       const mine = this.timeline[i]!;
       for (const [code, n] of Object.entries(bucket) as [OutcomeCode, number][]) mine[code] = (mine[code] ?? 0) + n;
     });
+  }
+
+  private latencySecond(i: number): LatencyCounts {
+    while (this.latencyTimeline.length <= i) this.latencyTimeline.push({});
+    return this.latencyTimeline[i]!;
   }
 
   private histogram(name: MetricName): hdr.Histogram {
