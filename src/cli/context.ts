@@ -7,6 +7,8 @@ export interface CliContext {
   /** Progress and chatter go here. */
   stderr: Writable & { isTTY?: boolean };
   env: Record<string, string | undefined>;
+  /** The arguments after the program (for the record in reports; print only through `commandLine`, which redacts). */
+  argv?: readonly string[];
   version: string;
   /** Aborted on the first SIGINT/SIGTERM (or a closed output pipe): stop starting work, keep results. */
   signal: AbortSignal;

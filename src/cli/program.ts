@@ -66,7 +66,7 @@ let version = '';
 
 function context(): CliContext {
   installHandlers();
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, version, signal: stopping.signal, cutoff: cutting.signal };
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, argv: process.argv.slice(2), version, signal: stopping.signal, cutoff: cutting.signal };
 }
 
 function buildProgram(): Command {

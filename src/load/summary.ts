@@ -24,6 +24,8 @@ export interface LoadTarget {
 export interface LoadSummary {
   schema: typeof LOAD_SCHEMA;
   tool: { name: 'ssedoctor'; version: string };
+  /** The command line that produced the result, secrets redacted (absent in merged and older files). */
+  command?: string;
   startedAt: string;
   durationMs: number;
   stoppedBy: LoadResult['stoppedBy'];
@@ -85,6 +87,7 @@ export function metricFigures(name: MetricName, s: MetricSummary): MetricFigures
 
 export interface DocumentInput {
   version: string;
+  command?: string;
   target: LoadTarget;
   model: Record<string, unknown>;
   metrics: LoadMetrics;
@@ -119,6 +122,7 @@ export function loadSummary(input: DocumentInput): LoadSummary {
   return {
     schema: LOAD_SCHEMA,
     tool: { name: 'ssedoctor', version: input.version },
+    ...(input.command ? { command: input.command } : {}),
     startedAt: input.startedAt,
     durationMs: input.durationMs,
     stoppedBy: input.stoppedBy,

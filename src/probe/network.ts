@@ -4,6 +4,7 @@
  * so ProbeOptions stay serialisable for the load generator's worker threads.
  */
 import { rootCertificates } from 'node:tls';
+import type { Transcript } from '../model.js';
 
 /** TLS settings of the probe's connections; certificates and keys as PEM text, never paths. */
 export interface TlsSettings {
@@ -36,10 +37,9 @@ export type HttpProtocol = 'h2' | 'http/1.1';
  * changes nothing.
  */
 export function proxySettingsFromEnv(env: Record<string, string | undefined>): ProxySettings | undefined {
-  const pick = (name: string): string | undefined => {
-    const v = env[name.toLowerCase()] ?? env[name];
-    return v === undefined || v.trim() === '' ? undefined : v.trim();
-  };
+  // The first non-empty of the two spellings: an exported but empty `https_proxy` unsets nothing.
+  const pick = (name: string): string | undefined =>
+    [env[name.toLowerCase()], env[name]].map((v) => v?.trim()).find((v) => v !== undefined && v !== '');
   const httpProxy = pick('HTTP_PROXY');
   const httpsProxy = pick('HTTPS_PROXY');
   if (httpProxy === undefined && httpsProxy === undefined) return undefined;
@@ -114,4 +114,13 @@ export function tlsConnectOptions(tls: TlsSettings | undefined): {
  */
 export function responseProtocol(statusText: string | undefined, http2: boolean | undefined): HttpProtocol {
   return http2 && statusText === '' ? 'h2' : 'http/1.1';
+}
+
+/** The HTTP version of the run's last answered stream request, or undefined when none was answered. */
+export function streamProtocol(t: Pick<Transcript, 'attempts'>): HttpProtocol | undefined {
+  for (let i = t.attempts.length - 1; i >= 0; i--) {
+    const p = t.attempts[i]!.protocol;
+    if (p) return p;
+  }
+  return undefined;
 }

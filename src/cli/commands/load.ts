@@ -15,6 +15,7 @@ import { parseBaseUrl, parseDuration, parseInteger, parsePositiveDuration } from
 import { parseMissRate } from '../miss-rate.js';
 import { probeOptionsFromFlags, type ProbeFlags } from '../probe-flags.js';
 import { createProgress } from '../progress.js';
+import { commandLine } from '../command-line.js';
 import { startMetricsExporter, type MetricsExporter } from '../metrics-server.js';
 import { embeddedWindowMs, resolveScenarioName } from '../scenario.js';
 import { publishLoad } from '../ci-outputs.js';
@@ -164,7 +165,7 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
     await exporter?.close();
   }
 
-  const summary = loadSummary({ version: ctx.version, target, model: { ...describe, seed, workers }, thresholds, shard, ...result });
+  const summary = loadSummary({ version: ctx.version, target, model: { ...describe, seed, workers }, ...(ctx.argv ? { command: commandLine(ctx.argv) } : {}), thresholds, shard, ...result });
   // The file gets everything, written even when the run was interrupted: nothing asked for is lost.
   if (flags.out) writeFileAtomic(flags.out, `${JSON.stringify({ ...summary, worst: roundTimesDeep(result.worst) })}\n`);
   publishLoad(summary, ctx, flags.junit);
