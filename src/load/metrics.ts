@@ -6,6 +6,7 @@
 import * as hdr from 'hdr-histogram-js';
 import type { Diagnosis } from '../classify/diagnose.js';
 import type { OutcomeCode } from '../classify/outcomes.js';
+import { addReconnects, emptyReconnectCounts, mergeReconnects, type ReconnectCounts } from './reconnect-counts.js';
 import { addLatency, mergeLatency, type LatencyCounts } from '../latency-buckets.js';
 
 /** Timing metrics, recorded in microseconds, reported in ms. Names are the threshold names. */
@@ -28,6 +29,7 @@ export type TimingMetric = keyof typeof TIMING_METRICS;
 export const COUNT_METRICS = {
   'client-attempts': 'stream requests per run (1 = no reconnect)',
   'server-lookups': 'server decision-set lookups per run (x-lookup-attempts)',
+  reconnects: 'streams re-established per run after an open stream ended, broke or was cut (--client browser, --cut-after)',
 } as const;
 export type CountMetric = keyof typeof COUNT_METRICS;
 export type MetricName = TimingMetric | CountMetric;
@@ -85,6 +87,8 @@ export interface EncodedMetrics {
   timeline: Partial<Record<OutcomeCode, number>>[];
   /** Values of the wait metrics inferred from GET → head (absent in files written before it existed: 0). */
   inferred?: Partial<Record<WaitMetric, number>>;
+  /** Runs with a reconnecting client and the damage they saw; absent when no run reconnected. */
+  reconnects?: ReconnectCounts;
   /**
    * first-meaningful-event per second the runs started in (index = second since the start):
    * counts per log bucket (see latency-buckets.ts), so files merge exactly. Absent in older files.
@@ -98,6 +102,8 @@ export class LoadMetrics {
   private readonly histograms = new Map<MetricName, hdr.Histogram>();
   private readonly timeline: Partial<Record<OutcomeCode, number>>[] = [];
   private readonly inferred = new Map<WaitMetric, number>();
+  /** Set by the first run with a reconnecting client (--client browser, --cut-after). */
+  reconnectCounts: ReconnectCounts | undefined;
   private readonly latencyTimeline: LatencyCounts[] = [];
 
   /** Adds one finished run. */
@@ -120,6 +126,10 @@ export class LoadMetrics {
     if (sample.scheduled) this.recordMs('schedule-lag', sample.lagMs);
     this.record('client-attempts', d.attempts.client);
     this.record('server-lookups', d.attempts.serverLookups);
+    if (d.reconnects) {
+      this.record('reconnects', d.reconnects.reconnects);
+      addReconnects((this.reconnectCounts ??= emptyReconnectCounts()), d.reconnects);
+    }
     const second = Math.max(0, Math.floor((sample.scheduledMs + sample.lagMs + t.totalMs) / 1000));
     while (this.timeline.length <= second) this.timeline.push({});
     const bucket = this.timeline[second]!;
@@ -196,6 +206,7 @@ export class LoadMetrics {
       histograms,
       timeline: this.timeline,
       inferred: Object.fromEntries(this.inferred),
+      ...(this.reconnectCounts ? { reconnects: this.reconnectCounts } : {}),
       latencyTimeline: this.latencyTimeline,
     };
   }
@@ -213,6 +224,7 @@ export class LoadMetrics {
       this.outcomes.set(code, (this.outcomes.get(code) ?? 0) + n);
     }
     this.dropped += e.dropped;
+    if (e.reconnects) mergeReconnects((this.reconnectCounts ??= emptyReconnectCounts()), e.reconnects);
     for (const [name, encoded] of Object.entries(e.histograms) as [MetricName, string][]) {
       const h = hdr.decodeFromCompressedBase64(encoded, 32, false);
       this.histogram(name).add(h);

@@ -9,6 +9,7 @@ import { recommendMaxWait, type Recommendation } from './recommend.js';
 import type { LoadResult, LoopDelay } from './runner.js';
 import { evaluateThresholds, type Threshold, type ThresholdVerdict } from './thresholds.js';
 import type { Transcript } from '../model.js';
+import type { ReconnectCounts } from './reconnect-counts.js';
 
 export const LOAD_SCHEMA = 'ssedoctor.load/v1';
 
@@ -51,6 +52,8 @@ export interface LoadSummary {
     saturated: boolean;
   };
   encoded: EncodedMetrics;
+  /** `--client browser` / `--cut-after`: runs that reconnected and the damage they saw (counts of runs). */
+  reconnects?: ReconnectCounts;
   /** Which part of a sharded run this is (`--shard i/n`). */
   shard?: { index: number; count: number };
   /** The result files merged into this one (`report`). */
@@ -136,6 +139,7 @@ export function loadSummary(input: DocumentInput): LoadSummary {
     thresholds: evaluateThresholds(input.thresholds, m),
     generator: generatorSection(input, m),
     encoded: m.encode(),
+    ...(m.reconnectCounts ? { reconnects: m.reconnectCounts } : {}),
     ...(input.shard ? { shard: input.shard } : {}),
     ...(input.mergedFrom ? { mergedFrom: input.mergedFrom } : {}),
     ...(input.worst ? { worst: input.worst } : {}),

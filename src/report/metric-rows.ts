@@ -19,7 +19,7 @@ export const TIMING_ROWS: readonly MetricName[] = [
 ];
 
 /** Count metrics, in report order. */
-export const COUNT_ROWS: readonly MetricName[] = ['client-attempts', 'server-lookups'];
+export const COUNT_ROWS: readonly MetricName[] = ['client-attempts', 'server-lookups', 'reconnects'];
 
 /** Wait metrics that may hold values inferred from GET → head. */
 export const WAIT_ROWS: readonly MetricName[] = ['server-wait', 'not-found-wait'];
