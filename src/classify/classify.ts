@@ -21,6 +21,7 @@ export function classify(t: Transcript): Classification {
     const kind = classifyNetError(enq.error);
     if (kind === 'aborted') return { outcome: 'interrupted', detail: 'interrupted during the enqueue request' };
     if (kind === 'timeout') return { outcome: 'timeout', detail: `no answer to the enqueue request (${enq.error.code})` };
+    if (kind === 'client-limit') return { outcome: 'client-limit', detail: clientLimitText('enqueue', enq.error.code) };
     return { outcome: 'unreachable', detail: `enqueue request failed: ${enq.error.code} (${enq.error.message})` };
   }
   if (enq.status === undefined || enq.status < 200 || enq.status > 299) {
@@ -50,6 +51,12 @@ export function classify(t: Transcript): Classification {
   return final;
 }
 
+/** `the stream request could not start: EMFILE (ssedoctor is out of file descriptors)` */
+function clientLimitText(request: 'enqueue' | 'stream', code: string): string {
+  const what = code === 'EADDRNOTAVAIL' ? 'no free local port or address' : 'ssedoctor is out of file descriptors';
+  return `the ${request} request could not start: ${code} (${what})`;
+}
+
 /** A 404 that is not the framework's routing 404 (`{"detail":"Not Found"}`, a wrong path). */
 export function isDecisionSet404(a: StreamAttempt): boolean {
   return a.status === 404 && !isRoutingNotFound(a.status, a.bodyPreview);
@@ -64,6 +71,7 @@ function classifyAttempt(t: Transcript, a: StreamAttempt): Classification {
     const code = a.error?.code ?? 'unknown error';
     if (kind === 'timeout') return { outcome: 'timeout', detail: `no stream response head within --timeout (${code})` };
     if (kind === 'unreachable') return { outcome: 'unreachable', detail: `stream request failed: ${code}` };
+    if (kind === 'client-limit') return { outcome: 'client-limit', detail: clientLimitText('stream', code) };
     return { outcome: 'closed-early', detail: `the connection closed before a response head (${code})` };
   }
   if (isDecisionSet404(a)) return { outcome: 'early-404', detail: `HTTP 404: ${oneLine(a.bodyPreview)}` };

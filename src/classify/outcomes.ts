@@ -16,6 +16,7 @@ export type OutcomeCode =
   | 'timeout'
   | 'malformed-stream'
   | 'unreachable'
+  | 'client-limit'
   | 'interrupted';
 
 export interface OutcomeInfo {
@@ -23,7 +24,7 @@ export interface OutcomeInfo {
   /** `ok` only for healthy. */
   severity: 'ok' | 'fail' | 'aborted';
   /** Process exit code of a single `verify` run with this outcome. */
-  exitCode: 0 | 1 | 3 | 130;
+  exitCode: 0 | 1 | 3 | 4 | 130;
   /** One line: what happened. */
   summary: string;
   /** One or two sentences: the likely cause and the fix. */
@@ -115,6 +116,13 @@ export const OUTCOMES: readonly OutcomeInfo[] = [
     exitCode: 1,
     summary: 'The stream connected but carried only heartbeats and pings: no workflow progress.',
     hint: 'Nothing published to this stream: check that a worker picked the job up (job status), that it emits into the same process as the stream (several workers or replicas split them), and that the id is the decision_set_id.',
+  },
+  {
+    code: 'client-limit',
+    severity: 'aborted',
+    exitCode: 4,
+    summary: 'ssedoctor itself ran out of a local resource (file descriptors, or local ports): the target was not measured.',
+    hint: 'Not the target\'s fault. Too many open files (EMFILE/ENFILE): raise the limit (`ulimit -n`) or lower --concurrency/--max-inflight. No free local port (EADDRNOTAVAIL): fewer connections per target address, or shard the load over processes or machines (--shard).',
   },
   {
     code: 'interrupted',

@@ -135,7 +135,7 @@ function merge(results: WorkerResult[], keepWorst: number): ParallelLoadResult {
     list.sort((a, b) => b.endMs - a.endMs);
     list.length = Math.min(list.length, keepWorst);
   }
-  const order: LoadResult['stoppedBy'][] = ['completed', 'interrupted', 'unreachable'];
+  const order: LoadResult['stoppedBy'][] = ['completed', 'interrupted', 'unreachable', 'client-limit'];
   const stoppedBy = results.map((r) => r.stoppedBy).reduce((a, b) => (order.indexOf(b) > order.indexOf(a) ? b : a), 'completed');
   const loopDelay: LoopDelay = {
     p50: Math.max(...results.map((r) => r.loopDelay.p50)),
@@ -150,6 +150,9 @@ function merge(results: WorkerResult[], keepWorst: number): ParallelLoadResult {
     stoppedBy,
     loopDelay,
     peakInflight: results.reduce((n, r) => n + r.peakInflight, 0),
+    ...(results.some((r) => r.clientLimitInflight !== undefined)
+      ? { clientLimitInflight: results.reduce((n, r) => n + (r.clientLimitInflight ?? r.peakInflight), 0) }
+      : {}),
     utilization: results.map((r) => r.utilization),
   };
 }

@@ -20,6 +20,8 @@ export interface LoadTarget {
   windowMs?: number;
   /** Share of runs the recommended window may lose (`--target-miss-rate`), 0–1; default 0.001. */
   targetMissRate?: number;
+  /** The forward proxy the runs went through (HTTP(S)_PROXY), credentials redacted; absent: direct. */
+  proxy?: string;
 }
 
 export interface LoadSummary {
@@ -36,6 +38,8 @@ export interface LoadSummary {
   runs: number;
   dropped: number;
   outcomes: { code: OutcomeCode; count: number; percent: number }[];
+  /** Runs per HTTP version their stream request was answered in (`h2`, `http/1.1`). */
+  protocols: Record<string, number>;
   /** Per metric: `unit` says what every figure is in (ms or count); see {@link MetricFigures}. */
   metrics: Partial<Record<MetricName, MetricFigures>>;
   recommendation: Recommendation;
@@ -103,6 +107,8 @@ export interface DocumentInput {
   utilization?: number[];
   /** CPU time of the generator process over the run, ms. */
   cpuMs?: number;
+  /** Runs in flight when ssedoctor ran out of file descriptors or ports. */
+  clientLimitInflight?: number;
   thresholds: Threshold[];
   worst?: LoadSummary['worst'];
   shard?: LoadSummary['shard'];
@@ -134,6 +140,7 @@ export function loadSummary(input: DocumentInput): LoadSummary {
     runs,
     dropped: m.dropped,
     outcomes,
+    protocols: Object.fromEntries(m.protocols),
     metrics,
     recommendation: recommendMaxWait(m, input.target.windowMs, input.target.targetMissRate ? { targetMissRate: input.target.targetMissRate } : {}),
     thresholds: evaluateThresholds(input.thresholds, m),
@@ -157,6 +164,12 @@ function generatorSection(input: DocumentInput, m: LoadMetrics): LoadSummary['ge
       : {}),
   };
   const verdict = judgeGenerator(evidence);
+  const outOfResources = m.outcomes.get('client-limit');
+  if (outOfResources) {
+    const at = input.clientLimitInflight !== undefined ? ` with ${input.clientLimitInflight} runs in flight` : '';
+    verdict.reasons.unshift(`${outOfResources} run(s) failed on ssedoctor's own limits (file descriptors or local ports)${at}: the run stopped there`);
+    verdict.limited = true;
+  }
   return {
     ...evidence,
     peakInflight: input.peakInflight,

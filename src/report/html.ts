@@ -28,6 +28,7 @@ const COLOURS: Record<OutcomeCode, string> = {
   timeout: '#0f8aa6',
   'malformed-stream': '#b03060',
   unreachable: '#111827',
+  'client-limit': '#d1a3a3',
   interrupted: '#9ca3af',
 };
 

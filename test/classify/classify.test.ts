@@ -63,6 +63,8 @@ describe('classify edge cases', () => {
     // [why, transcript, expected outcome]
     ['connection refused on the POST', transcript([], { status: undefined, headersMs: undefined, id: undefined, error: err('ECONNREFUSED') }), 'unreachable'],
     ['DNS failure on the POST', transcript([], { status: undefined, id: undefined, error: err('ENOTFOUND') }), 'unreachable'],
+    ['ssedoctor out of file descriptors on the POST', transcript([], { status: undefined, id: undefined, error: err('EMFILE') }), 'client-limit'],
+    ['no free local port for the stream', transcript([attempt({ end: 'error', error: err('EADDRNOTAVAIL') })]), 'client-limit'],
     ['headers timeout on the POST', transcript([], { status: undefined, id: undefined, error: err('UND_ERR_HEADERS_TIMEOUT') }), 'timeout'],
     ['POST aborted by Ctrl-C', transcript([], { status: undefined, id: undefined, error: err('UND_ERR_ABORTED') }), 'interrupted'],
     ['POST answered 500', transcript([], { status: 500, id: undefined, bodyPreview: '{"detail":"Failed to create job"}' }), 'enqueue-failed'],
@@ -95,7 +97,7 @@ describe('classify edge cases', () => {
     for (const o of OUTCOMES) {
       expect(o.summary.length).toBeGreaterThan(10);
       expect(o.hint.length).toBeGreaterThan(10);
-      expect([0, 1, 3, 130]).toContain(o.exitCode);
+      expect([0, 1, 3, 4, 130]).toContain(o.exitCode);
     }
   });
 });

@@ -36,6 +36,7 @@ export function declareLoad(program: Command, context: () => CliContext): void {
     .option('--junit <file>', 'write a JUnit XML report: a testcase per threshold and per outcome class')
     .option('--html <file>', 'write a self-contained HTML report (wait histogram, outcomes over time, thresholds)')
     .option(...TARGET_MISS_RATE_FLAG)
+    .option('--fail-on-generator-limited', 'exit 4 when the generator was the limit (event-loop delay or launch lateness p99 > 20 ms, a thread busy ≥ 95 %)')
     .option('--keep-worst <n>', 'slowest transcripts kept per outcome in --out', '3')
     .option('--grace <duration>', 'after Ctrl-C, how long in-flight runs may finish', '2s')
     .option('--no-progress', 'no progress on stderr')
@@ -52,7 +53,7 @@ Examples:
 
 Metrics: ${'enqueue, headers, server-wait, not-found-wait, first-event, first-node-event, terminal, total'} (ms);
 client-attempts, server-lookups (counts). Exit codes: 0 ok, 1 a threshold failed, 2 usage error,
-3 target unreachable, 130 interrupted (the partial report is printed and --out written).`,
+3 target unreachable, 4 generator-limited (with --fail-on-generator-limited), 130 interrupted (the partial report is printed and --out written).`,
     )
     .action(async (opts) => {
       const { loadCommand } = await import('../commands/load.js');
