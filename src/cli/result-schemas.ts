@@ -35,11 +35,12 @@ const loadCore = obj(
     startedAt: isoTime,
     durationMs: ms,
     stoppedBy: str,
-    target: obj(['baseUrl'], { baseUrl: { ...str, description: 'redacted: userinfo and query values are [redacted]' }, embeddedScenario: str, windowMs: ms, targetMissRate: { type: 'number', exclusiveMinimum: 0, maximum: 0.5 } }),
+    target: obj(['baseUrl'], { baseUrl: { ...str, description: 'redacted: userinfo and query values are [redacted]' }, embeddedScenario: str, windowMs: ms, targetMissRate: { type: 'number', exclusiveMinimum: 0, maximum: 0.5 }, proxy: { ...str, description: 'forward proxy used, redacted' } }),
     model: { type: 'object' },
     runs: count,
     dropped: count,
     outcomes: { type: 'array', items: obj(['code', 'count', 'percent'], { code: outcome, count, percent: { type: 'number', minimum: 0 } }) },
+    protocols: { type: 'object', additionalProperties: count, description: 'runs per HTTP version of the stream answer (h2, http/1.1)' },
     metrics: {
       type: 'object',
       additionalProperties: obj(['count', 'min', 'mean', 'p50', 'p90', 'p99', 'p999', 'max'], {
@@ -129,6 +130,10 @@ export const VERIFY_V1: JsonSchema = {
     counts: { type: 'object' },
     nodes: { type: 'array', items: { type: 'object' } },
     findings: { type: 'array', items: obj(['code', 'message'], { code: str, message: str }) },
+    network: obj(['protocol', 'proxy'], {
+      protocol: { enum: ['h2', 'http/1.1', null], description: 'HTTP version of the last answered stream request; null when none was answered' },
+      proxy: { type: ['string', 'null'], description: 'forward proxy used (credentials redacted); null when direct' },
+    }),
     reconnects: reconnectsSchema,
     transcript: { type: 'object' },
   }),

@@ -43,6 +43,8 @@ export interface Sample {
   scheduledMs: number;
   /** Lateness of the launch against the schedule, ms. */
   lagMs: number;
+  /** HTTP version the stream request was answered in (`h2` or `http/1.1`); absent: no answer. */
+  protocol?: string;
   /** True when the run had a schedule (open model); only then is `lagMs` recorded as schedule-lag. */
   scheduled?: boolean;
   diagnosis: Diagnosis;
@@ -87,6 +89,8 @@ export interface EncodedMetrics {
   timeline: Partial<Record<OutcomeCode, number>>[];
   /** Values of the wait metrics inferred from GET → head (absent in files written before it existed: 0). */
   inferred?: Partial<Record<WaitMetric, number>>;
+  /** Runs per HTTP version of the stream answer (`h2`, `http/1.1`); absent in older files. */
+  protocols?: Record<string, number>;
   /** Runs with a reconnecting client and the damage they saw; absent when no run reconnected. */
   reconnects?: ReconnectCounts;
   /**
@@ -98,6 +102,8 @@ export interface EncodedMetrics {
 
 export class LoadMetrics {
   readonly outcomes = new Map<OutcomeCode, number>();
+  /** Runs per HTTP version of the stream answer. */
+  readonly protocols = new Map<string, number>();
   dropped = 0;
   private readonly histograms = new Map<MetricName, hdr.Histogram>();
   private readonly timeline: Partial<Record<OutcomeCode, number>>[] = [];
@@ -110,6 +116,7 @@ export class LoadMetrics {
   add(sample: Sample): void {
     const { outcome, diagnosis: d } = sample;
     this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + 1);
+    if (sample.protocol) this.protocols.set(sample.protocol, (this.protocols.get(sample.protocol) ?? 0) + 1);
     const t = d.timings;
     // Client-side latencies count from the scheduled start (open model), so a late launch shows.
     const late = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : ms + sample.lagMs);
@@ -206,6 +213,7 @@ export class LoadMetrics {
       histograms,
       timeline: this.timeline,
       inferred: Object.fromEntries(this.inferred),
+      protocols: Object.fromEntries(this.protocols),
       ...(this.reconnectCounts ? { reconnects: this.reconnectCounts } : {}),
       latencyTimeline: this.latencyTimeline,
     };
@@ -224,6 +232,7 @@ export class LoadMetrics {
       this.outcomes.set(code, (this.outcomes.get(code) ?? 0) + n);
     }
     this.dropped += e.dropped;
+    for (const [p, n] of Object.entries(e.protocols ?? {})) this.protocols.set(p, (this.protocols.get(p) ?? 0) + n);
     if (e.reconnects) mergeReconnects((this.reconnectCounts ??= emptyReconnectCounts()), e.reconnects);
     for (const [name, encoded] of Object.entries(e.histograms) as [MetricName, string][]) {
       const h = hdr.decodeFromCompressedBase64(encoded, 32, false);

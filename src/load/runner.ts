@@ -9,6 +9,7 @@ import { diagnose } from '../classify/diagnose.js';
 import type { OutcomeCode } from '../classify/outcomes.js';
 import type { Transcript } from '../model.js';
 import { createDispatcher } from '../probe/dispatcher.js';
+import { streamProtocol } from '../probe/network.js';
 import type { ProbeOptions } from '../probe/options.js';
 import { runProbe } from '../probe/run-probe.js';
 import { LoadMetrics, type Sample } from './metrics.js';
@@ -100,7 +101,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     try {
       const transcript = await runProbe({ ...options.probe, dispatcher, signal: controller.signal });
       const diagnosis = diagnose(transcript);
-      const sample: Sample = { outcome: diagnosis.outcome.code, scheduledMs, lagMs, scheduled, diagnosis };
+      const protocol = streamProtocol(transcript);
+      const sample: Sample = { outcome: diagnosis.outcome.code, ...(protocol ? { protocol } : {}), scheduledMs, lagMs, scheduled, diagnosis };
       metrics.add(sample);
       keepWorst(worst, sample.outcome, transcript, options.keepWorst);
       unreachableStreak = sample.outcome === 'unreachable' ? unreachableStreak + 1 : 0;

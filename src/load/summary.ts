@@ -22,6 +22,8 @@ export interface LoadTarget {
   targetMissRate?: number;
   /** The forward proxy the runs went through (HTTP(S)_PROXY), credentials redacted; absent: direct. */
   proxy?: string;
+  /** The forward proxy the runs went through (HTTP(S)_PROXY), credentials redacted; absent: direct. */
+  proxy?: string;
 }
 
 export interface LoadSummary {
@@ -38,6 +40,8 @@ export interface LoadSummary {
   runs: number;
   dropped: number;
   outcomes: { code: OutcomeCode; count: number; percent: number }[];
+  /** Runs per HTTP version their stream request was answered in (`h2`, `http/1.1`). */
+  protocols: Record<string, number>;
   /** Runs per HTTP version their stream request was answered in (`h2`, `http/1.1`). */
   protocols: Record<string, number>;
   /** Per metric: `unit` says what every figure is in (ms or count); see {@link MetricFigures}. */
@@ -140,6 +144,7 @@ export function loadSummary(input: DocumentInput): LoadSummary {
     runs,
     dropped: m.dropped,
     outcomes,
+    protocols: Object.fromEntries(m.protocols),
     protocols: Object.fromEntries(m.protocols),
     metrics,
     recommendation: recommendMaxWait(m, input.target.windowMs, input.target.targetMissRate ? { targetMissRate: input.target.targetMissRate } : {}),

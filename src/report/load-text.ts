@@ -21,7 +21,11 @@ export function loadText(doc: LoadSummary, waits: WaitBuckets, c: ChalkInstance)
   const where = doc.target.embeddedScenario
     ? `${doc.target.baseUrl} ${c.dim(`(embedded reference server, scenario ${doc.target.embeddedScenario})`)}`
     : doc.target.baseUrl;
-  out.push(`target ${where}`, '');
+  out.push(`target ${where}`);
+  // How the streams travelled: HTTP version per run (with --http2 it is what ALPN settled) and the proxy.
+  const protocols = Object.entries(doc.protocols ?? {}).map(([p, n]) => `${p === 'h2' ? 'HTTP/2' : 'HTTP/1.1'} ${n}`);
+  if (protocols.length > 0 || doc.target.proxy) out.push(`network ${protocols.join(' · ') || 'no answer'} · ${doc.target.proxy ? `via proxy ${doc.target.proxy}` : 'direct'}`);
+  out.push('');
 
   const outcomes = compactTable(['outcome', 'runs', '%', 'what happened'], c, ['left', 'right', 'right', 'left']);
   for (const o of doc.outcomes) {

@@ -40,6 +40,11 @@ export interface VerifyDocumentShape {
   counts: Diagnosis['counts'];
   nodes: (Omit<NodeSpan, 'startMs' | 'completeMs'> & { startMs: number | null; completeMs: number | null })[];
   findings: Diagnosis['findings'];
+  /**
+   * How the last answered stream request travelled: `h2` or `http/1.1`, and the forward proxy
+   * (redacted) or null for direct; protocol null when no stream request was answered.
+   */
+  network: { protocol: 'h2' | 'http/1.1' | null; proxy: string | null };
   /** `--client browser` / `--cut-after`: reconnects, their damage and the resume check (times in ms); absent otherwise. */
   reconnects?: ReconnectDamage;
   transcript: Transcript;
@@ -70,6 +75,12 @@ const WATERFALL_STEPS = [
 export function waterfallDocument(w: Waterfall): WaterfallDocument {
   const steps = Object.fromEntries(WATERFALL_STEPS.map((k) => [k, round(w[k]) ?? null])) as Record<(typeof WATERFALL_STEPS)[number], number | null>;
   return { attempt: w.attempt ?? null, ...steps, endKind: w.endKind ?? null, meaningfulEvents: w.meaningfulEvents };
+}
+
+/** The stream request's protocol and proxy, from the last attempt that got an answer. */
+export function networkDocument(t: Transcript): VerifyDocumentShape['network'] {
+  const last = [...t.attempts].reverse().find((x) => x.protocol !== undefined) ?? t.attempts.at(-1);
+  return { protocol: last?.protocol ?? null, proxy: last?.proxy ?? null };
 }
 
 /** Builds the document (a plain object; JSON.stringify it). */
@@ -103,6 +114,7 @@ export function verifyDocument(target: VerifyTarget, d: Diagnosis, t: Transcript
     counts: d.counts,
     nodes: d.nodes.map((n) => ({ ...n, startMs: round(n.startMs) ?? null, completeMs: round(n.completeMs) ?? null })),
     findings: d.findings,
+    network: networkDocument(t),
     ...(d.reconnects ? { reconnects: roundTimesDeep(d.reconnects) } : {}),
     transcript: roundTimesDeep(t),
   };

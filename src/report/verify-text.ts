@@ -7,12 +7,23 @@ import { waterfall, type Waterfall } from '../classify/waterfall.js';
 import type { Transcript } from '../model.js';
 import { compactTable, ms } from './format.js';
 import { reconnectLines } from './reconnects-text.js';
-import type { VerifyDocumentShape, VerifyTarget } from './verify-json.js';
+import { networkDocument, type VerifyDocumentShape, type VerifyTarget } from './verify-json.js';
 
 export interface TextOptions {
   chalk: ChalkInstance;
   /** Include every event and comment with its arrival time and read index. */
   transcript?: boolean;
+}
+
+/**
+ * The stream request's HTTP version and route: `HTTP/2 (h2) · via proxy http://[redacted]@p:3128`;
+ * undefined when no stream request got an answer and no proxy was used.
+ */
+export function networkText(t: Transcript): string | undefined {
+  const { protocol, proxy } = networkDocument(t);
+  if (protocol === null && proxy === null) return undefined;
+  const shown = protocol === 'h2' ? 'HTTP/2 (h2, by ALPN)' : protocol === 'http/1.1' ? 'HTTP/1.1' : 'no answer';
+  return `${shown} · ${proxy ? `via proxy ${proxy}` : 'direct'}`;
 }
 
 export function verifyText(target: VerifyTarget, d: Diagnosis, t: Transcript, opts: TextOptions): string {
@@ -27,6 +38,8 @@ export function verifyText(target: VerifyTarget, d: Diagnosis, t: Transcript, op
     ? `${target.baseUrl}  ${c.dim(`(embedded reference server, scenario ${target.embeddedScenario})`)}`
     : target.baseUrl;
   row('target', where);
+  const net = networkText(t);
+  if (net) row('network', net);
   if (t.attempts.length === 0) {
     // Nothing was streamed: the enqueue answer is the whole story.
     const e = t.enqueue;

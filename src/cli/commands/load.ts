@@ -7,6 +7,7 @@ import { runLoadParallel } from '../../load/parallel.js';
 import { loadSummary, type LoadSummary } from '../../load/summary.js';
 import { parseShard, rateShare, shareOf, type Shard } from '../../load/shard.js';
 import { parseThreshold } from '../../load/thresholds.js';
+import { proxyFor } from '../../probe/network.js';
 import { redactUrl } from '../../probe/redact.js';
 import { roundTimesDeep } from '../../report/format.js';
 import type { CliContext } from '../context.js';
@@ -126,6 +127,7 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
   const probeUrl = server ? server.url : baseUrl!;
   const target = {
     ...(server ? { baseUrl: server.url, embeddedScenario: scenario, windowMs: embeddedWindowMs(scenario) } : { baseUrl: redactUrl(baseUrl!) }),
+    ...(baseUrl && proxyFor(baseUrl, probe.proxy) ? { proxy: redactUrl(proxyFor(baseUrl, probe.proxy)!) } : {}),
     targetMissRate,
   };
 
