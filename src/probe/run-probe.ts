@@ -34,6 +34,24 @@ export function joinUrl(base: string, path: string): string {
   return url.toString();
 }
 
+/** Stands for a placeholder's value while a URL template is joined (it survives URL and query encoding). */
+const MARK = 'ssedoctor-value-7f3a';
+/** Joined templates by base and path: a load run asks for the same few thousands of times a second. */
+const joined = new Map<string, string>();
+
+/** `joinUrl` of a path template whose `key` placeholder (e.g. `{id}`) is filled with `value`, URL-encoded. */
+export function joinTemplate(base: string, path: string, key = '{id}', value = ''): string {
+  const marked = path.replaceAll(key, MARK);
+  const cacheKey = `${base}\n${marked}`;
+  let url = joined.get(cacheKey);
+  if (url === undefined) {
+    if (joined.size >= 64) joined.clear(); // bounded: a long-lived library user may probe many bases
+    url = joinUrl(base, marked);
+    joined.set(cacheKey, url);
+  }
+  return url.replaceAll(MARK, encodeURIComponent(value));
+}
+
 /** Runs the probe. `options` may omit anything that has a default. */
 export async function runProbe(
   input: Partial<ProbeOptions> & Pick<ProbeOptions, 'baseUrl'>,
@@ -88,7 +106,7 @@ async function runOnce(options: ProbeOptions, dispatcher: Dispatcher, mainT0: nu
   const acceptEncoding = options.encoding === 'identity' ? 'identity' : BROWSER_ACCEPT_ENCODING;
 
   const enq = await enqueue({
-    url: joinUrl(options.baseUrl, options.enqueuePath),
+    url: joinTemplate(options.baseUrl, options.enqueuePath),
     body: options.body,
     headers: options.headers,
     idField: options.idField,
@@ -100,7 +118,7 @@ async function runOnce(options: ProbeOptions, dispatcher: Dispatcher, mainT0: nu
   const attempts: StreamAttempt[] = [];
   let session: StreamSession | undefined;
   if (enq.id !== undefined) {
-    const url = joinUrl(options.baseUrl, options.streamPath.replaceAll('{id}', encodeURIComponent(enq.id)));
+    const url = joinTemplate(options.baseUrl, options.streamPath, '{id}', enq.id);
     const deadlineMs = since() + options.observeMs;
     // A browser's reconnects and the resume check live in browser-client.ts.
     if (options.client === 'browser' || options.cutAfter !== undefined) {
@@ -117,7 +135,7 @@ async function runOnce(options: ProbeOptions, dispatcher: Dispatcher, mainT0: nu
   const unfinished = last?.status === 200 && (last.end === 'idle' || last.end === 'observe');
   const jobStatus =
     unfinished && enq.jobId && options.jobStatusPath
-      ? await checkJobStatus(joinUrl(options.baseUrl, options.jobStatusPath.replaceAll('{job_id}', encodeURIComponent(enq.jobId))), options, dispatcher, since)
+      ? await checkJobStatus(joinTemplate(options.baseUrl, options.jobStatusPath, '{job_id}', enq.jobId), options, dispatcher, since)
       : undefined;
   return {
     startedAt,

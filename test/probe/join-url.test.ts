@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { joinUrl } from '../../src/probe/run-probe.js';
+import { joinTemplate, joinUrl } from '../../src/probe/run-probe.js';
 import { startRawServer } from '../helpers/raw-server.js';
 import { runProbe } from '../../src/probe/run-probe.js';
 
@@ -13,6 +13,19 @@ describe('joinUrl', () => {
     ['http://u:pw@h/', '/a', 'http://u:pw@h/a'],
     ['http://h/', 'https://other/abs?q=1', 'https://other/abs?q=1'],
   ])('%s + %s', (base, path, want) => expect(joinUrl(base, path)).toBe(want));
+});
+
+describe('joinTemplate (joined once, the value filled in per run)', () => {
+  it.each([
+    // base, template, value, joined
+    ['http://h:8000', '/api/streams/{id}', 'ds-1', 'http://h:8000/api/streams/ds-1'],
+    ['http://h/p?token=x', '/api/streams/{id}?replay=1', 'ds 2/3', 'http://h/p/api/streams/ds%202%2F3?replay=1&token=x'],
+    ['http://h/', '/api/streams?id={id}', 'a&b', 'http://h/api/streams?id=a%26b'],
+    ['http://h/', '/api/chat/async', '', 'http://h/api/chat/async'],
+  ])('%s + %s with %s', (base, path, value, want) => {
+    expect(joinTemplate(base, path, '{id}', value)).toBe(want);
+    expect(joinTemplate(base, path, '{id}', value)).toBe(want); // from the cache
+  });
 });
 
 describe('credentials in the base URL', () => {
