@@ -42,8 +42,6 @@ export interface LoadSummary {
   outcomes: { code: OutcomeCode; count: number; percent: number }[];
   /** Runs per HTTP version their stream request was answered in (`h2`, `http/1.1`). */
   protocols: Record<string, number>;
-  /** Runs per HTTP version their stream request was answered in (`h2`, `http/1.1`). */
-  protocols: Record<string, number>;
   /** Per metric: `unit` says what every figure is in (ms or count); see {@link MetricFigures}. */
   metrics: Partial<Record<MetricName, MetricFigures>>;
   recommendation: Recommendation;
@@ -144,7 +142,6 @@ export function loadSummary(input: DocumentInput): LoadSummary {
     runs,
     dropped: m.dropped,
     outcomes,
-    protocols: Object.fromEntries(m.protocols),
     protocols: Object.fromEntries(m.protocols),
     metrics,
     recommendation: recommendMaxWait(m, input.target.windowMs, input.target.targetMissRate ? { targetMissRate: input.target.targetMissRate } : {}),
