@@ -52,7 +52,7 @@ Examples:
   $ ssedoctor load -d 10m -c 50 --metrics-port 9464                # watch it live: scrape :9464/metrics
 
 Metrics: ${'enqueue, headers, server-wait, not-found-wait, first-event, first-node-event, terminal, total'} (ms);
-client-attempts, server-lookups (counts). Exit codes: 0 ok, 1 a threshold failed, 2 usage error,
+client-attempts, server-lookups, reconnects (counts). Exit codes: 0 ok, 1 a threshold failed, 2 usage error,
 3 target unreachable, 4 generator-limited (with --fail-on-generator-limited), 130 interrupted (the partial report is printed and --out written).`,
     )
     .action(async (opts) => {

@@ -34,6 +34,7 @@ Examples:
   $ ssedoctor verify --url http://localhost:8000 --body @request.json --observe 60s --transcript
   $ ssedoctor verify --url http://app:8000 --compare https://api.example.com   # direct vs through the proxy
   $ ssedoctor verify --url http://localhost:8000 -v                             # every step and payload on stderr
+  $ ssedoctor verify --client browser --cut-after 3    # reconnect as an EventSource: resumed, replayed or restarted?
   $ ssedoctor verify --url https://api.internal --cacert ca.pem --http2          # private CA, HTTP/2 by ALPN
 
 Exit codes: 0 healthy, 1 unhealthy outcome, 2 usage error, 3 target unreachable, 130 interrupted.`,
