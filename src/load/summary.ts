@@ -22,8 +22,6 @@ export interface LoadTarget {
   targetMissRate?: number;
   /** The forward proxy the runs went through (HTTP(S)_PROXY), credentials redacted; absent: direct. */
   proxy?: string;
-  /** The forward proxy the runs went through (HTTP(S)_PROXY), credentials redacted; absent: direct. */
-  proxy?: string;
 }
 
 export interface LoadSummary {
