@@ -1,21 +1,22 @@
 /**
  * A self-contained HTML report: inline CSS and inline SVG charts, no script and nothing fetched
- * at view time. Charts: the server-wait histogram and outcomes over time; tables: outcomes,
- * percentiles, threshold verdicts (and, for reproduce, the strategies and the max-wait sweep).
+ * at view time. A load page opens with the verdict (PASS/FAIL from the thresholds, else the
+ * run's main outcome), its hint, the command line, version and target, then key figures, the
+ * latency over time, outcomes over time, the timing waterfall, the server-wait histogram and the
+ * tables. Each outcome has one colour everywhere; metric marks use neutral ink.
  */
 import { OUTCOMES, outcomeInfo, type OutcomeCode } from '../classify/outcomes.js';
+import { latencyCount, latencyQuantile } from '../latency-buckets.js';
 import type { LoadSummary } from '../load/summary.js';
 import type { MetricName } from '../load/metrics.js';
 import { ms } from './format.js';
 import { TIMING_ROWS } from './metric-rows.js';
 import { inferredNotes } from './load-text.js';
 import { outcomePercent, type ReproduceDocument } from './reproduce-text.js';
+import { barChart, esc, lineChart, stackedChart, waterfallChart } from './svg-charts.js';
 
-const esc = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-
-/** A fixed colour per outcome, so every chart and table agrees. */
-const COLOURS: Record<OutcomeCode, string> = {
+/** A fixed colour per outcome, so the banner, every chart, legend and table agree. */
+const COLOURS: Record<string, string> = {
   healthy: '#2e9d5b',
   'early-404': '#d9412b',
   'heartbeat-only': '#e08a1e',
@@ -32,63 +33,119 @@ const COLOURS: Record<OutcomeCode, string> = {
   interrupted: '#9ca3af',
 };
 
-const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1000px;color:#1f2937;padding:0 1rem}
-h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}table{border-collapse:collapse;margin:.5rem 0}
-td,th{border-bottom:1px solid #e5e7eb;padding:.25rem .7rem;text-align:right}td:first-child,th:first-child{text-align:left}
+/** The colour of an outcome (a neutral grey for one this table does not know yet). */
+export function outcomeColour(code: OutcomeCode): string {
+  return COLOURS[code] ?? '#6b7280';
+}
+
+const STYLE = `*{box-sizing:border-box}body{font:14px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;background:#f6f7f9;color:#1f2937}
+main{max-width:1040px;margin:0 auto;padding:1.5rem 1rem 3rem}h1{font-size:1.25rem;margin:0 0 .75rem}h2{font-size:1.05rem;margin:0 0 .5rem}
+section.card{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:1rem 1.2rem;margin:1rem 0}
+table{border-collapse:collapse;margin:.25rem 0;width:100%}td,th{border-bottom:1px solid #eef0f3;padding:.3rem .6rem;text-align:right;vertical-align:top}
+td:first-child,th:first-child{text-align:left}th{font-weight:600;color:#4b5563}
 .pass{color:#2e9d5b;font-weight:600}.fail{color:#d9412b;font-weight:600}.muted{color:#6b7280}
 .swatch{display:inline-block;width:.8em;height:.8em;border-radius:2px;margin-right:.4em;vertical-align:-1px}
-svg text{font:11px system-ui,sans-serif;fill:#374151}.warn{background:#fff7e6;border:1px solid #f2c27a;padding:.5rem .8rem}`;
+.legend{display:flex;flex-wrap:wrap;gap:.3rem 1rem;margin:.4rem 0 0;font-size:13px}.legend .dash{display:inline-block;width:1.6em;border-top:2px solid #334155;margin-right:.4em;vertical-align:4px}.legend .dash.dashed{border-top-style:dashed}
+svg{display:block;margin-top:.25rem}svg text{font:12px system-ui,sans-serif;fill:#4b5563}svg text.axis-title{font-weight:600;fill:#374151}
+.warn{background:#fff7e6;border:1px solid #f2c27a;border-radius:6px;padding:.5rem .8rem}
+#verdict{display:flex;gap:1.2rem;align-items:center;border-left:10px solid var(--c);background:#fff}
+#verdict .word{flex:none;white-space:nowrap;font-size:1.9rem;font-weight:800;letter-spacing:.03em;color:var(--c);min-width:6.5rem}
+#verdict .why{font-size:1.05rem;font-weight:600}#verdict .hint{margin-top:.25rem;color:#374151}
+dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:0}dl.meta dt{color:#6b7280}dl.meta dd{margin:0;overflow-wrap:anywhere}
+code{font:13px ui-monospace,SFMono-Regular,Menlo,monospace;background:#f3f4f6;border-radius:4px;padding:.05rem .3rem}
+.figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:.6rem}.figure{background:#f9fafb;border-radius:6px;padding:.5rem .7rem}
+.figure .v{font-size:1.3rem;font-weight:700}.figure .k{color:#6b7280;font-size:12px}`;
 
 function page(title: string, body: string): string {
   return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${esc(title)}</title><style>${STYLE}</style></head><body>\n${body}\n</body></html>\n`;
+<title>${esc(title)}</title><style>${STYLE}</style></head><body><main>\n${body}\n</main></body></html>\n`;
 }
 
-/** Vertical bars: one `<rect class="bar">` per value, with a label under every few. */
-function barChart(id: string, bars: { label: string; value: number; colour?: string }[], yLabel: string): string {
-  const w = 900;
-  const h = 220;
-  const pad = { l: 48, b: 34, t: 10 };
-  const peak = Math.max(1, ...bars.map((b) => b.value));
-  const step = (w - pad.l) / Math.max(1, bars.length);
-  const every = Math.ceil(bars.length / 12);
-  const rects = bars.map((b, i) => {
-    const bh = ((h - pad.b - pad.t) * b.value) / peak;
-    const x = pad.l + i * step;
-    const label = i % every === 0 ? `<text x="${x + step / 2}" y="${h - pad.b + 14}" text-anchor="middle">${esc(b.label)}</text>` : '';
-    return `<rect class="bar" x="${x + 1}" y="${h - pad.b - bh}" width="${Math.max(1, step - 2)}" height="${bh}" fill="${b.colour ?? '#3b6fd6'}" data-value="${b.value}"><title>${esc(`${b.label}: ${b.value}`)}</title></rect>${label}`;
-  });
-  return `<svg id="${id}" role="img" viewBox="0 0 ${w} ${h}" width="100%"><text x="4" y="14">${esc(yLabel)}</text><text x="4" y="${h - pad.b}">0</text><text x="4" y="${pad.t + 14}">${peak}</text>
-<line x1="${pad.l}" y1="${h - pad.b}" x2="${w}" y2="${h - pad.b}" stroke="#9ca3af"/>${rects.join('')}</svg>`;
+const card = (id: string, title: string, body: string): string => `<section class="card" id="${id}-section"><h2>${esc(title)}</h2>${body}</section>`;
+
+/** The verdict: PASS/FAIL from thresholds; without thresholds the main outcome; a stopped run says so. */
+export function loadVerdict(s: LoadSummary): { word: string; colour: string; why: string; hint: string } {
+  const main = [...s.outcomes].sort((a, b) => b.count - a.count)[0];
+  const unhealthy = [...s.outcomes].filter((o) => outcomeInfo(o.code).severity !== 'ok').sort((a, b) => b.count - a.count)[0];
+  const hint = unhealthy
+    ? `${unhealthy.code} (${unhealthy.percent.toFixed(1)} % of runs): ${outcomeInfo(unhealthy.code).hint}`
+    : s.runs === 0
+      ? 'No run finished.'
+      : s.thresholds.some((t) => !t.passed)
+        ? 'Every run was healthy; the failed thresholds are about timing: the latency over time and the waterfall below show where the time went.'
+        : 'Every run was healthy: nothing to fix.';
+  if (s.stoppedBy !== 'completed') {
+    return { word: s.stoppedBy === 'interrupted' ? 'STOPPED' : 'UNREACHABLE', colour: outcomeColour(s.stoppedBy === 'interrupted' ? 'interrupted' : 'unreachable'), why: `The run stopped early (${s.stoppedBy}) after ${s.runs} runs; the figures are partial.`, hint };
+  }
+  if (s.thresholds.length > 0) {
+    const failed = s.thresholds.filter((t) => !t.passed);
+    const why = failed.length === 0 ? `All ${s.thresholds.length} thresholds passed.` : `${failed.length} of ${s.thresholds.length} thresholds failed: ${failed.map((t) => t.threshold).join(', ')}`;
+    return { word: failed.length === 0 ? 'PASS' : 'FAIL', colour: failed.length === 0 ? COLOURS.healthy! : COLOURS['early-404']!, why, hint };
+  }
+  if (!main) return { word: 'NO RUNS', colour: outcomeColour('interrupted'), why: 'No run finished.', hint };
+  return { word: main.code.toUpperCase(), colour: outcomeColour(main.code), why: `${main.percent.toFixed(1)} % of ${s.runs} runs: ${outcomeInfo(main.code).summary} (no thresholds set)`, hint };
 }
 
-/** Stacked bars per second: one `<rect class="seg">` per outcome and second. */
-function timelineChart(timeline: Partial<Record<OutcomeCode, number>>[]): string {
-  const w = 900;
-  const h = 220;
-  const pad = { l: 48, b: 34, t: 10 };
-  const totals = timeline.map((b) => Object.values(b).reduce((n, v) => n + (v ?? 0), 0));
-  const peak = Math.max(1, ...totals);
-  const step = (w - pad.l) / Math.max(1, timeline.length);
-  const every = Math.ceil(timeline.length / 12);
-  const parts: string[] = [];
-  timeline.forEach((bucket, i) => {
-    let y = h - pad.b;
-    const x = pad.l + i * step;
-    for (const o of OUTCOMES) {
-      const n = bucket[o.code] ?? 0;
-      if (n === 0) continue;
-      const bh = ((h - pad.b - pad.t) * n) / peak;
-      y -= bh;
-      parts.push(`<rect class="seg" x="${x + 1}" y="${y}" width="${Math.max(1, step - 2)}" height="${bh}" fill="${COLOURS[o.code]}"><title>${i} s: ${n} ${o.code}</title></rect>`);
-    }
-    if (i % every === 0) parts.push(`<text x="${x + step / 2}" y="${h - pad.b + 14}" text-anchor="middle">${i}s</text>`);
-  });
-  return `<svg id="timeline" role="img" viewBox="0 0 ${w} ${h}" width="100%"><text x="4" y="14">runs finished per second</text><text x="4" y="${pad.t + 14}">${peak}</text>
-<line x1="${pad.l}" y1="${h - pad.b}" x2="${w}" y2="${h - pad.b}" stroke="#9ca3af"/>${parts.join('')}</svg>`;
+function banner(s: LoadSummary): string {
+  const v = loadVerdict(s);
+  return `<section class="card" id="verdict" style="--c:${v.colour}"><div class="word">${esc(v.word)}</div><div><div class="why">${esc(v.why)}</div><div class="hint" id="hint"><strong>Hint:</strong> ${esc(v.hint)}</div></div></section>`;
 }
 
-const ROWS = TIMING_ROWS;
+function metaList(s: LoadSummary, title: string): string {
+  const target = `${esc(s.target.baseUrl)}${s.target.embeddedScenario ? ` <span class="muted">(embedded reference server, scenario ${esc(s.target.embeddedScenario)})</span>` : ''}`;
+  const model = Object.entries(s.model)
+    .filter(([, v]) => v !== undefined && typeof v !== 'object')
+    .map(([k, v]) => `${k} ${v}`)
+    .join(' · ');
+  const rows: [string, string][] = [
+    ['command', s.command ? `<code id="command">${esc(s.command)}</code>` : s.mergedFrom ? `<span class="muted" id="command">merged from ${s.mergedFrom} result files</span>` : '<span class="muted" id="command">not recorded</span>'],
+    ['target', target],
+    ['version', `<span id="version">ssedoctor ${esc(s.tool.version)}</span>`],
+    ['started', `${esc(s.startedAt)} · ${(s.durationMs / 1000).toFixed(1)} s${s.stoppedBy !== 'completed' ? ` · stopped: ${esc(s.stoppedBy)}` : ''}`],
+    ['model', esc(model)],
+  ];
+  return `<section class="card"><h1>${esc(title)}</h1><dl class="meta">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl></section>`;
+}
+
+function keyFigures(s: LoadSummary): string {
+  const fme = s.metrics['first-meaningful-event'];
+  const healthy = s.outcomes.find((o) => o.code === 'healthy');
+  const secs = s.durationMs / 1000;
+  const items: [string, string][] = [
+    [String(s.runs), `runs${s.dropped ? ` (+${s.dropped} dropped)` : ''}`],
+    [secs > 0 ? (s.runs / secs).toFixed(1) : '—', 'runs per second'],
+    [`${(healthy?.percent ?? 0).toFixed(1)} %`, 'healthy'],
+    [ms(fme?.p50), 'first meaningful event p50'],
+    [ms(fme?.p99), 'first meaningful event p99'],
+  ];
+  return `<section class="card figures">${items.map(([v, k]) => `<div class="figure"><div class="v">${esc(v)}</div><div class="k">${esc(k)}</div></div>`).join('')}</section>`;
+}
+
+/** Outcomes present in a set of per-second buckets, in table order, with their colours. */
+function legend(codes: Iterable<string>): string {
+  const present = new Set(codes);
+  return `<div class="legend">${OUTCOMES.filter((o) => present.has(o.code))
+    .map((o) => `<span><span class="swatch" style="background:${outcomeColour(o.code)}"></span>${o.code}</span>`)
+    .join('')}</div>`;
+}
+
+/** p50 and p99 of first-meaningful-event per second the runs started in (from the mergeable log buckets). */
+function latencySection(s: LoadSummary): string {
+  const perSecond = s.encoded.latencyTimeline ?? [];
+  if (perSecond.every((c) => latencyCount(c) === 0)) return '<p class="muted">No per-second latency: no run saw a meaningful event (or the result predates it).</p>';
+  const chart = lineChart(
+    'latency',
+    [
+      { name: 'p50', cls: 'p50', values: perSecond.map((c) => latencyQuantile(c, 0.5)) },
+      { name: 'p99', cls: 'p99', dash: '6 4', values: perSecond.map((c) => latencyQuantile(c, 0.99)) },
+    ],
+    (i) => `${i} s`,
+    'first meaningful event, from the run\'s scheduled start',
+    'second of the load the runs started in',
+    ms,
+  );
+  return `${chart}<div class="legend"><span><span class="dash"></span>p50</span><span><span class="dash dashed"></span>p99</span><span class="muted">per second (±9 %: log buckets that merge exactly across files)</span></div>`;
+}
 
 /** The run's steps from the enqueue, in flow order, as the waterfall chart draws them. */
 const WATERFALL_STEPS: [MetricName, string][] = [
@@ -99,31 +156,18 @@ const WATERFALL_STEPS: [MetricName, string][] = [
   ['terminal', 'terminal event'],
 ];
 
-/**
- * The timing waterfall across runs: per step a bar from T0 to its p50 and a tick at its p99
- * (`<rect class="step">` with `data-p50`/`data-p99` in ms). Steps no run reached are left out.
- */
-function waterfallChart(s: LoadSummary): string {
-  const steps = WATERFALL_STEPS.filter(([name]) => s.metrics[name]).map(([name, label]) => ({ name, label, m: s.metrics[name]! }));
+/** The timing waterfall across runs: per step a bar to its p50 (`rect.step` with data-p50/p99 in ms) and a tick at its p99. */
+function waterfall(s: LoadSummary): string {
+  const steps = WATERFALL_STEPS.filter(([name]) => s.metrics[name]).map(([name, label]) => ({ name, label, p50: s.metrics[name]!.p50, p99: s.metrics[name]!.p99 }));
   if (steps.length === 0) return '<p class="muted">No run reached the stream.</p>';
-  const w = 900;
-  const rowH = 26;
-  const pad = { l: 170, r: 90, t: 8 };
-  const h = pad.t + steps.length * rowH + 20;
-  const peak = Math.max(1, ...steps.map((x) => x.m.p99));
-  const x = (v: number): number => pad.l + ((w - pad.l - pad.r) * v) / peak;
-  const rows = steps.map(({ name, label, m }, i) => {
-    const y = pad.t + i * rowH;
-    return `<text x="4" y="${y + 16}">${esc(label)}</text><rect class="step" x="${pad.l}" y="${y + 4}" width="${Math.max(1, x(m.p50) - pad.l)}" height="${rowH - 10}" fill="#3b6fd6" data-metric="${name}" data-p50="${m.p50}" data-p99="${m.p99}"><title>${esc(`${label}: p50 ${ms(m.p50)}, p99 ${ms(m.p99)}`)}</title></rect><line x1="${x(m.p99)}" y1="${y + 2}" x2="${x(m.p99)}" y2="${y + rowH - 4}" stroke="#d9412b" stroke-width="2"/><text x="${x(m.p99) + 6}" y="${y + 16}">${esc(`${ms(m.p50)} / ${ms(m.p99)}`)}</text>`;
-  });
-  return `<svg id="waterfall" role="img" viewBox="0 0 ${w} ${h}" width="100%">${rows.join('')}<text x="${pad.l}" y="${h - 4}">ms since the enqueue was sent: bar = p50, red tick = p99</text></svg>`;
+  return `${waterfallChart('waterfall', steps, ms)}<div class="legend"><span><span class="swatch" style="background:#94a3b8"></span>p50</span><span><span class="dash"></span>p99 (tick)</span></div>`;
 }
 
 function loadSections(s: LoadSummary, waits: { fromMs: number; count: number }[]): string {
   const outcomes = s.outcomes
-    .map((o) => `<tr><td><span class="swatch" style="background:${COLOURS[o.code]}"></span>${o.code}</td><td>${o.count}</td><td>${o.percent.toFixed(2)} %</td><td style="text-align:left">${esc(outcomeInfo(o.code).summary)}</td></tr>`)
+    .map((o) => `<tr><td><span class="swatch" style="background:${outcomeColour(o.code)}"></span>${o.code}</td><td>${o.count}</td><td>${o.percent.toFixed(2)} %</td><td style="text-align:left">${esc(outcomeInfo(o.code).summary)}</td></tr>`)
     .join('');
-  const metrics = ROWS.filter((n) => s.metrics[n])
+  const metrics = TIMING_ROWS.filter((n) => s.metrics[n])
     .map((n) => {
       const m = s.metrics[n]!;
       return `<tr><td>${n}</td><td>${ms(m.p50)}</td><td>${ms(m.p90)}</td><td>${ms(m.p99)}</td><td>${ms(m.p999)}</td><td>${ms(m.max)}</td><td>${m.count}</td></tr>`;
@@ -141,26 +185,31 @@ function loadSections(s: LoadSummary, waits: { fromMs: number; count: number }[]
   const width = waits.length > 1 ? waits[1]!.fromMs - waits[0]!.fromMs : 0;
   const waitChart =
     waits.length > 0
-      ? barChart('waits', waits.map((b) => ({ label: ms(b.fromMs), value: b.count })), `runs per ${ms(width)} of server wait`)
+      ? barChart('waits', waits.map((b) => ({ label: ms(b.fromMs), value: b.count })), `runs per ${ms(width)} of server wait`, 'server wait (bucket start)')
       : '<p class="muted">No server wait was measured: no stream response head was seen.</p>';
   const notes = inferredNotes(s.metrics)
     .map((n) => `<p class="muted">${esc(n)}</p>`)
     .join('');
-  return `<h2>Outcomes</h2><table id="outcomes"><tr><th>outcome</th><th>runs</th><th>%</th><th style="text-align:left">what happened</th></tr>${outcomes}</table>
-<h2>Outcomes over time</h2>${timelineChart(s.encoded.timeline)}
-<h2>Timing waterfall</h2>${waterfallChart(s)}
-<h2>Server wait for the decision set</h2>${waitChart}${notes}
-<p><strong>Recommendation:</strong> ${esc(s.recommendation.text)}</p>
-<h2>Percentiles</h2><table id="metrics"><tr><th>metric</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>runs</th></tr>${metrics}</table>
-<h2>Thresholds</h2>${thresholds}
-${(s.generator.reasons ?? []).map((r) => `<p class="warn">Generator-limited: ${esc(r)}</p>`).join('')}`;
+  const timeline = s.encoded.timeline;
+  const order = OUTCOMES.map((o) => ({ key: o.code as string, colour: outcomeColour(o.code) }));
+  const generator = (s.generator.reasons ?? []).map((r) => `<p class="warn">Generator-limited: ${esc(r)}</p>`).join('');
+  return [
+    card('thresholds', 'Thresholds', thresholds),
+    card('latency', 'Latency over time', latencySection(s)),
+    card('timeline', 'Outcomes over time', stackedChart('timeline', timeline, order, (i) => `${i} s`, 'runs finished per second', 'second of the load') + legend(timeline.flatMap((b) => Object.keys(b)))),
+    card('outcomes', 'Outcomes', `<table id="outcomes"><tr><th>outcome</th><th>runs</th><th>%</th><th style="text-align:left">what happened</th></tr>${outcomes}</table>`),
+    card('waterfall', 'Timing waterfall', waterfall(s)),
+    card('waits', 'Server wait for the decision set', `${waitChart}${notes}<p><strong>Recommendation:</strong> ${esc(s.recommendation.text)}</p>`),
+    card('metrics', 'Percentiles', `<table id="metrics"><tr><th>metric</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>runs</th></tr>${metrics}</table>`),
+    generator,
+  ].join('\n');
 }
 
 /** The HTML page of a load summary; `waits` are server-wait buckets (see LoadMetrics.buckets). */
 export function loadHtml(s: LoadSummary, waits: { fromMs: number; count: number }[]): string {
-  const head = `<h1>ssedoctor load — ${s.runs} runs in ${(s.durationMs / 1000).toFixed(1)} s</h1>
-<p class="muted">${esc(s.target.baseUrl)}${s.target.embeddedScenario ? ` (embedded reference server, scenario ${esc(s.target.embeddedScenario)})` : ''} · started ${esc(s.startedAt)}${s.mergedFrom ? ` · merged from ${s.mergedFrom} result files` : ''}${s.dropped ? ` · ${s.dropped} dropped` : ''}</p>`;
-  return page('ssedoctor load report', head + loadSections(s, waits));
+  const title = `ssedoctor load — ${s.runs} runs in ${(s.durationMs / 1000).toFixed(1)} s`;
+  const head = `${banner(s)}\n${metaList(s, title)}${s.mergedFrom ? `<p class="muted">merged from ${s.mergedFrom} result files</p>` : ''}\n${keyFigures(s)}`;
+  return page('ssedoctor load report', `${head}\n${loadSections(s, waits)}`);
 }
 
 /** The HTML page of a reproduce run: strategies, the sweep chart, and the window strategy's details. */
@@ -170,14 +219,15 @@ export function reproduceHtml(doc: ReproduceDocument, windowWaits: { fromMs: num
     .join('');
   const sweep = barChart(
     'sweep',
-    doc.sweep.map((r) => ({ label: ms(r.windowMs), value: Number(outcomePercent(r.summary, 'early-404').toFixed(2)), colour: COLOURS['early-404'] })),
-    'early-404 % by STREAM_DECISION_SET_MAX_WAIT',
+    doc.sweep.map((r) => ({ label: ms(r.windowMs), value: Number(outcomePercent(r.summary, 'early-404').toFixed(2)), colour: outcomeColour('early-404') })),
+    'early-404 % of runs',
+    'STREAM_DECISION_SET_MAX_WAIT',
+    (v) => `${v} %`,
   );
   const window = doc.strategies.find((s) => s.lookup === 'window');
-  const body = `<h1>ssedoctor reproduce</h1><p class="muted">persistence delay ${esc(doc.persistDelay)} · ${doc.requests} runs per step · seed ${doc.seed}</p>
-<h2>Lookup strategies</h2><table id="strategies"><tr><th>strategy</th><th>window</th><th>early-404</th><th>wait p50</th><th>wait p99</th></tr>${rows}</table>
-<h2>Max-wait sweep</h2>${sweep}
-<p><strong>Smallest safe window:</strong> ${doc.smallestSafeWindowMs === null ? 'none of the swept values' : ms(doc.smallestSafeWindowMs)}</p>
-${window ? `<h2>Window strategy in detail</h2>${loadSections(window.summary, windowWaits)}` : ''}`;
+  const body = `<section class="card"><h1>ssedoctor reproduce</h1><dl class="meta"><dt>version</dt><dd id="version">ssedoctor ${esc(doc.tool.version)}</dd><dt>persistence delay</dt><dd>${esc(doc.persistDelay)}</dd><dt>runs per step</dt><dd>${doc.requests} · seed ${doc.seed}</dd></dl></section>
+${card('strategies', 'Lookup strategies', `<table id="strategies"><tr><th>strategy</th><th>window</th><th>early-404</th><th>wait p50</th><th>wait p99</th></tr>${rows}</table>`)}
+${card('sweep', 'Max-wait sweep', `${sweep}<p><strong>Smallest safe window:</strong> ${doc.smallestSafeWindowMs === null ? 'none of the swept values' : ms(doc.smallestSafeWindowMs)}</p>`)}
+${window ? `<h2 style="margin-top:2rem">Window strategy in detail</h2>${loadSections(window.summary, windowWaits)}` : ''}`;
   return page('ssedoctor reproduce report', body);
 }

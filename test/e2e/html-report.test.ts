@@ -1,5 +1,5 @@
 /** The HTML report opened in headless Chromium (Debian's, driven by playwright-core): the charts render. */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -33,12 +33,61 @@ async function open(file: string) {
   return { page, requests };
 }
 
+/** Every `<text>` of every chart lies inside its SVG's viewBox (user units, via getBBox): no clipped label. */
+async function labelsOutsideViewBox(page: Awaited<ReturnType<typeof open>>['page']): Promise<string[]> {
+  return page.$$eval('svg', (svgs) =>
+    svgs.flatMap((svg) => {
+      const box = (svg as unknown as { viewBox: { baseVal: { x: number; y: number; width: number; height: number } } }).viewBox.baseVal;
+      return [...svg.querySelectorAll('text')].flatMap((t) => {
+        const b = (t as unknown as { getBBox(): { x: number; y: number; width: number; height: number } }).getBBox();
+        const inside = b.x >= box.x - 0.5 && b.y >= box.y - 0.5 && b.x + b.width <= box.x + box.width + 0.5 && b.y + b.height <= box.y + box.height + 0.5;
+        return inside ? [] : [`#${svg.id}: "${t.textContent}" at ${JSON.stringify(b)}`];
+      });
+    }),
+  );
+}
+
 describe.skipIf(!available)('HTML report in headless Chromium', () => {
+  it('load without thresholds: the banner names the main outcome in its colour', async () => {
+    const html = join(dir, 'outcome.html');
+    expect((await ssedoctor(['load', '--scenario', 'early-404', '-n', '10', '-c', '5', '--html', html, '--no-progress'])).code).toBe(0);
+    const { page } = await open(html);
+    expect(await page.textContent('#verdict .word')).toBe('EARLY-404');
+    expect(await page.textContent('#verdict')).toContain('100.0 % of 10 runs');
+    expect(await page.textContent('#hint')).toContain('Poll for it before answering');
+    const word = await page.$eval('#verdict .word', (e) => getComputedStyle(e).color);
+    const swatch = await page.$eval('#outcomes .swatch', (e) => getComputedStyle(e).backgroundColor);
+    expect(word).toBe(swatch);
+    expect(await labelsOutsideViewBox(page)).toEqual([]);
+  });
+
   it('load: wait histogram, outcomes over time and threshold verdicts render, with no network', async () => {
     const html = join(dir, 'load.html');
-    const r = await ssedoctor(['load', '--scenario', 'slow-persistence', '-n', '40', '-c', '20', '--html', html, '--no-progress', '-t', 'rate(early-404)<50%', '-t', 'p99(terminal)<1ms']);
+    const r = await ssedoctor(['load', '--scenario', 'slow-persistence', '-n', '40', '-c', '20', '--html', html, '--no-progress', '-H', 'Authorization: Bearer PLANTED-SECRET', '-t', 'rate(early-404)<50%', '-t', 'p99(terminal)<1ms']);
     expect(r.code).toBe(1); // the second threshold fails on purpose
     const { page, requests } = await open(html);
+    // The head: verdict from the thresholds, the hint, the command (redacted), version and target.
+    expect(await page.textContent('#verdict .word')).toBe('FAIL');
+    expect(await page.textContent('#verdict')).toContain('1 of 2 thresholds failed: p99(terminal)<1ms');
+    expect(await page.textContent('#hint')).toMatch(/^Hint: /);
+    const command = await page.textContent('#command');
+    expect(command).toContain('ssedoctor load --scenario slow-persistence -n 40 -c 20');
+    expect(command).toContain("-H 'Authorization: [redacted]'");
+    expect(await page.content()).not.toContain('PLANTED-SECRET');
+    expect(await page.textContent('#version')).toMatch(/^ssedoctor \d+\.\d+\.\d+/);
+    expect(await page.textContent('body')).toMatch(/target\s*http:\/\/127\.0\.0\.1:\d+/);
+    // Latency over time: a p50 and a p99 line with a point per second that had runs, p99 ≥ p50 everywhere.
+    const p50 = await page.$$eval('#latency circle.p50', (cs) => cs.map((c) => Number(c.getAttribute('data-value'))));
+    const p99 = await page.$$eval('#latency circle.p99', (cs) => cs.map((c) => Number(c.getAttribute('data-value'))));
+    expect(p50.length).toBeGreaterThan(0);
+    expect(p99).toHaveLength(p50.length);
+    p50.forEach((v, i) => expect(p99[i]).toBeGreaterThanOrEqual(v));
+    expect(await page.$$eval('#latency path.p50', (ps) => ps.length)).toBe(1);
+    // One colour per outcome: the table's swatch and the timeline's segments agree.
+    const code = await page.$eval('#outcomes tr:nth-child(2) td', (e) => e.textContent);
+    const swatch = await page.$eval('#outcomes tr:nth-child(2) .swatch', (e) => getComputedStyle(e).backgroundColor);
+    expect(await page.$eval(`#timeline rect.seg[data-outcome="${code}"]`, (e) => getComputedStyle(e).fill)).toBe(swatch);
+    expect(await labelsOutsideViewBox(page)).toEqual([]);
     const bars = await page.$$eval('#waits rect.bar', (rs) => rs.map((r) => (r as unknown as { getBBox(): { height: number } }).getBBox().height));
     expect(bars.length).toBeGreaterThan(3);
     expect(bars.some((h) => h > 10)).toBe(true);
@@ -49,6 +98,10 @@ describe.skipIf(!available)('HTML report in headless Chromium', () => {
     expect(verdicts).toEqual(['pass', 'fail']);
     expect(requests).toEqual([pathToFileURL(html).href]); // self-contained: nothing fetched at view time
     await page.screenshot({ path: join(dir, 'load.png'), fullPage: true });
+    expect(statSync(join(dir, 'load.png')).size).toBeGreaterThan(20_000);
+    // The label check can fail: a label past the viewBox's right edge is caught.
+    await page.setContent('<svg id="clipped" viewBox="0 0 100 50"><text x="80" y="20">a label too long to fit</text></svg>');
+    expect(await labelsOutsideViewBox(page)).toHaveLength(1);
   });
 
   it('report --html merges saved results into one page', async () => {
@@ -74,6 +127,7 @@ describe.skipIf(!available)('HTML report in headless Chromium', () => {
     expect(sweep[0]).toBeGreaterThan(0); // a 200 ms window misses most 100-400 ms delays
     expect(sweep[1]).toBe(0);
     expect(await page.$$eval('#timeline rect.seg', (rs) => rs.length)).toBeGreaterThan(0);
+    expect(await labelsOutsideViewBox(page)).toEqual([]);
     expect(requests).toEqual([pathToFileURL(html).href]);
   });
 });
