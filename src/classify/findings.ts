@@ -172,6 +172,8 @@ function heldHead(t: Transcript, a: StreamAttempt, wait: ServerWait | undefined,
       : layer === 'application'
         ? `the application held its response head ${secs(lag)} until its first frame (${path.text})`
         : `the response head was held ${secs(lag)} until the first body byte (${path.text}: the layer is not known)`;
+  // Evidence of HTTP/2 (the answer came over h2): there a HEADERS frame held until the first DATA frame is an ingress habit.
+  const h2 = a.protocol === 'h2' ? '; over HTTP/2 (h2) the HEADERS frame arrived with the first DATA frame' : '';
   // The envelopes' own clock can show the app was already streaming while its head was on the way.
   const stamps = a.records
     .filter((r) => r.kind === 'event')
@@ -190,7 +192,7 @@ function heldHead(t: Transcript, a: StreamAttempt, wait: ServerWait | undefined,
       : 'write a comment such as ": ok" right after the head, so the head goes out at once';
   return {
     code: 'head-held',
-    message: `${who}${unmeasured}; ${fix}`,
+    message: `${who}${h2}${unmeasured}; ${fix}`,
     evidence: {
       getSentMs: r1(getAt),
       headMs: r1(a.headersMs),
@@ -202,6 +204,7 @@ function heldHead(t: Transcript, a: StreamAttempt, wait: ServerWait | undefined,
       server: path.server,
       via: path.via,
       xAccelBuffering: a.headers?.['x-accel-buffering'] ?? null,
+      protocol: a.protocol ?? null,
     },
     layer,
   };

@@ -71,9 +71,14 @@ const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade',
 
 /**
  * An HTTPS front (HTTP/2 and HTTP/1.1 by ALPN) forwarding to `upstream`. With `requireClientCert`,
- * only clients presenting a certificate signed by the test CA get through the handshake.
+ * only clients presenting a certificate signed by the test CA get through the handshake; with
+ * `holdHead`, each response head is held until the upstream's first body bytes.
  */
-export async function startTlsFront(pki: Pki, upstream: string, opts: { requireClientCert?: boolean } = {}): Promise<LoopbackPeer & { protocols: string[] }> {
+export async function startTlsFront(
+  pki: Pki,
+  upstream: string,
+  opts: { requireClientCert?: boolean; holdHead?: boolean } = {},
+): Promise<LoopbackPeer & { protocols: string[] }> {
   const protocols: string[] = [];
   const up = new URL(upstream);
   const server = createSecureServer(
@@ -91,9 +96,17 @@ export async function startTlsFront(pki: Pki, upstream: string, opts: { requireC
       const fwd = httpRequest({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers }, (answer) => {
         const out: Record<string, string | string[]> = {};
         for (const [k, v] of Object.entries(answer.headers)) if (v !== undefined && !HOP.has(k)) out[k] = v;
-        res.writeHead(answer.statusCode ?? 502, out);
-        answer.on('data', (c: Buffer) => res.write(c));
-        answer.on('end', () => res.end());
+        // holdHead: the head leaves with the first body bytes, as HTTP/2 ingresses that wait for a DATA frame do.
+        const head = (): void => void (res.headersSent || res.writeHead(answer.statusCode ?? 502, out));
+        if (!opts.holdHead) head();
+        answer.on('data', (c: Buffer) => {
+          head();
+          res.write(c);
+        });
+        answer.on('end', () => {
+          head();
+          res.end();
+        });
         answer.on('error', () => res.destroy());
       });
       fwd.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502).end()));

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classify } from '../../src/classify/classify.js';
+import { diagnose } from '../../src/classify/diagnose.js';
 import { runProbe } from '../../src/probe/run-probe.js';
 import { parseDistribution, startReferenceServer, type ReferenceServer } from '../../src/server/index.js';
 import { makePki, startForwardProxy, startTlsFront, type ForwardProxy, type LoopbackPeer, type Pki } from '../helpers/tls-peers.js';
@@ -120,4 +121,45 @@ describe('forward proxy', () => {
     const t = await runProbe({ ...fast, baseUrl: ref.url, proxy: { httpProxy: 'http://127.0.0.1:1' } });
     expect(classify(t).outcome).toBe('unreachable');
   });
+});
+
+describe('HTTP/2 head held until the first DATA frame', () => {
+  // An ingress that sends the HEADERS frame only with the first DATA frame, before a job whose first event takes 1.5 s.
+  const heldRun = async (http2: boolean) => {
+    const slow = await startReferenceServer({
+      scenario: 'healthy',
+      persistDelay: parseDistribution('20ms'),
+      workerDelay: parseDistribution('1500ms'),
+      nodeDuration: parseDistribution('2ms'),
+      log: { level: 'off', format: 'text' },
+    });
+    const held = await startTlsFront(pki, slow.url, { holdHead: true });
+    try {
+      const t = await runProbe({ ...fast, baseUrl: held.url, tls: { ca }, http2 });
+      return { t, d: diagnose(t) };
+    } finally {
+      await held.close();
+      await slow.close();
+    }
+  };
+
+  it('the waterfall shows head ≈ first byte ≈ first event, and head-held names HTTP/2 with its evidence', async () => {
+    const { t, d } = await heldRun(true);
+    const a = t.attempts[0]!;
+    expect(a.protocol).toBe('h2');
+    expect(a.firstByteMs! - a.headersMs!).toBeLessThan(50);
+    expect(d.waterfall.firstEventMs! - d.waterfall.headMs!).toBeLessThan(50);
+    expect(d.waterfall.headMs! - d.waterfall.getSentMs!).toBeGreaterThan(1000);
+    const f = d.findings.find((x) => x.code === 'head-held');
+    expect(f?.message).toMatch(/over HTTP\/2 \(h2\) the HEADERS frame arrived with the first DATA frame/);
+    expect(f?.evidence).toMatchObject({ protocol: 'h2' });
+  }, 15_000);
+
+  it('the same hold over HTTP/1.1: head-held, without claiming HTTP/2', async () => {
+    const { d } = await heldRun(false);
+    const f = d.findings.find((x) => x.code === 'head-held');
+    expect(f).toBeDefined();
+    expect(f?.message).not.toMatch(/HTTP\/2/);
+    expect(f?.evidence).toMatchObject({ protocol: 'http/1.1' });
+  }, 15_000);
 });
