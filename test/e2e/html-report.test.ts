@@ -55,8 +55,8 @@ describe.skipIf(!available)('HTML report in headless Chromium', () => {
     expect(await page.textContent('#verdict .word')).toBe('EARLY-404');
     expect(await page.textContent('#verdict')).toContain('100.0 % of 10 runs');
     expect(await page.textContent('#hint')).toContain('Poll for it before answering');
-    const word = await page.$eval('#verdict .word', (e) => getComputedStyle(e).color);
-    const swatch = await page.$eval('#outcomes .swatch', (e) => getComputedStyle(e).backgroundColor);
+    const word = await page.$eval('#verdict .word', (e) => (globalThis as unknown as { getComputedStyle(e: unknown): Record<string, string> }).getComputedStyle(e).color);
+    const swatch = await page.$eval('#outcomes .swatch', (e) => (globalThis as unknown as { getComputedStyle(e: unknown): Record<string, string> }).getComputedStyle(e).backgroundColor);
     expect(word).toBe(swatch);
     expect(await labelsOutsideViewBox(page)).toEqual([]);
   });
@@ -85,8 +85,8 @@ describe.skipIf(!available)('HTML report in headless Chromium', () => {
     expect(await page.$$eval('#latency path.p50', (ps) => ps.length)).toBe(1);
     // One colour per outcome: the table's swatch and the timeline's segments agree.
     const code = await page.$eval('#outcomes tr:nth-child(2) td', (e) => e.textContent);
-    const swatch = await page.$eval('#outcomes tr:nth-child(2) .swatch', (e) => getComputedStyle(e).backgroundColor);
-    expect(await page.$eval(`#timeline rect.seg[data-outcome="${code}"]`, (e) => getComputedStyle(e).fill)).toBe(swatch);
+    const swatch = await page.$eval('#outcomes tr:nth-child(2) .swatch', (e) => (globalThis as unknown as { getComputedStyle(e: unknown): Record<string, string> }).getComputedStyle(e).backgroundColor);
+    expect(await page.$eval(`#timeline rect.seg[data-outcome="${code}"]`, (e) => (globalThis as unknown as { getComputedStyle(e: unknown): Record<string, string> }).getComputedStyle(e).fill)).toBe(swatch);
     expect(await labelsOutsideViewBox(page)).toEqual([]);
     const bars = await page.$$eval('#waits rect.bar', (rs) => rs.map((r) => (r as unknown as { getBBox(): { height: number } }).getBBox().height));
     expect(bars.length).toBeGreaterThan(3);
