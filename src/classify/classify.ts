@@ -33,6 +33,8 @@ export function classify(t: Transcript): Classification {
   const last = t.attempts.at(-1);
   if (!first || !last) return { outcome: 'interrupted', detail: 'interrupted before the stream was requested' };
 
+  // A browser client's Ctrl-C can fall between two stream requests: the last one then ended on its own.
+  if (t.session?.stoppedBy === 'interrupted' && last.end !== 'terminal') return { outcome: 'interrupted', detail: 'interrupted between reconnects' };
   const final = classifyAttempt(t, last);
   if (isDecisionSet404(first)) {
     const n404 = t.attempts.filter(isDecisionSet404).length;
@@ -91,6 +93,9 @@ function classifyAttempt(t: Transcript, a: StreamAttempt): Classification {
   const heartbeatTypes = new Set(t.heartbeatEvents);
   const progress = Object.entries(a.counts).filter(([type]) => type !== 'comment' && !heartbeatTypes.has(type));
   const progressCount = progress.reduce((n, [, c]) => n + c, 0);
+  if (a.end === 'cut') {
+    return { outcome: 'closed-early', detail: `ssedoctor cut the stream after ${progressCount} progress events (--cut-after) and no reconnect followed` };
+  }
   if (a.end === 'eof' || a.end === 'error') {
     const how = a.end === 'eof' ? 'the server ended the stream' : `the connection broke (${a.error?.code})`;
     return { outcome: 'closed-early', detail: `${how} after ${progressCount} progress events, before ${t.terminalEvent}` };

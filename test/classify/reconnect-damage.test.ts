@@ -1,5 +1,6 @@
 /** Reconnect damage and resume verdicts: a pure function of the transcript, table-tested. */
 import { describe, expect, it } from 'vitest';
+import { classify } from '../../src/classify/classify.js';
 import { keyOf, reconnectDamage, type ReconnectDamage } from '../../src/classify/reconnect-damage.js';
 import { reconnectDetail, reconnectFindings } from '../../src/classify/reconnect-findings.js';
 import type { StreamRecord, StreamSession } from '../../src/model.js';
@@ -100,5 +101,18 @@ describe('keyOf: the origin hook\'s dedup key', () => {
 
   it('python isoformat timestamps with microseconds parse to epoch ms', () => {
     expect(keyOf({ type: 'a', data: '{"timestamp": "2026-11-24T10:11:00.204161+00:00"}' }).ts).toBe(Date.UTC(2026, 10, 24, 10, 11, 0, 204));
+  });
+});
+
+describe('classify with a session', () => {
+  it.each([
+    // [last attempt end, session stop, outcome]
+    ['cut', 'max-reconnects', 'closed-early'], // --cut-after with no reconnect after it
+    ['eof', 'interrupted', 'interrupted'], // Ctrl-C during the wait before a reconnect
+    ['terminal', 'terminal', 'healthy'],
+  ] as const)('last attempt %s, stopped by %s → %s', (end, stoppedBy, outcome) => {
+    const records = [e('workflow-start', 1), ...(end === 'terminal' ? [e('workflow-complete', 2)] : [])];
+    const t = transcript([stream(records, { end })], { session: session({ reconnects: 0, stoppedBy }) });
+    expect(classify(t).outcome).toBe(outcome);
   });
 });
