@@ -6,6 +6,7 @@ import type { Transcript } from '../model.js';
 import type { Classification } from './classify.js';
 import type { Finding } from './findings.js';
 import { outcomeInfo } from './outcomes.js';
+import { tlsHint } from './tls-hint.js';
 import { streamAttempt } from './waterfall.js';
 
 /** The fix for a run, in one or two sentences; never names a layer the findings do not. */
@@ -51,6 +52,8 @@ export function runHint(t: Transcript, c: Classification, found: Finding[]): str
       }
       return table;
     }
+    case 'unreachable':
+      return tlsHint(t) ?? table;
     case 'http-error': {
       const a = t.attempts.at(-1);
       if (a?.status !== undefined && a.status >= 300 && a.status < 400) {

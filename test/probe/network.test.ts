@@ -41,6 +41,7 @@ describe('TLS', () => {
     expect(t.enqueue.error?.code).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
     expect(classify(t).outcome).toBe('unreachable');
     expect(classify(t).detail).toMatch(/certificate/);
+    expect(diagnose(t).hint).toMatch(/^TLS: the server's certificate is not trusted \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)\. .*--cacert ca\.pem/);
   });
 
   it('--cacert: trusted in addition to the public roots, the run is healthy over HTTP/1.1', async () => {
@@ -58,6 +59,11 @@ describe('TLS', () => {
   it('client certificate: refused without one, healthy with --cert/--key', async () => {
     const without = await runProbe({ ...fast, baseUrl: mtls.url, tls: { ca } });
     expect(classify(without).outcome).toBe('unreachable');
+    // Over HTTP/2 the server's TLS alert reaches the client before a request is written, so it is named;
+    // over HTTP/1.1 (TLS 1.3) the request goes out first and undici sees only "other side closed".
+    const alerted = await runProbe({ ...fast, baseUrl: mtls.url, tls: { ca }, http2: true });
+    expect(alerted.enqueue.error?.code).toBe('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED');
+    expect(diagnose(alerted).hint).toMatch(/^TLS: the server refused the handshake \(ERR_SSL_\w+\); .*--cert cert\.pem --key key\.pem/);
     const t = await runProbe({ ...fast, baseUrl: mtls.url, tls: { ca, cert: pki.pem(pki.clientCert), key: pki.pem(pki.clientKey) } });
     expect(classify(t).outcome).toBe('healthy');
   });
