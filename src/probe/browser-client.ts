@@ -13,7 +13,7 @@
  * `Last-Event-ID`: what the origin hook's onerror does (it opens a new EventSource, which carries no id).
  */
 import type { Dispatcher } from 'undici';
-import type { AttemptReconnect, SessionStop, StreamAttempt, StreamSession } from '../model.js';
+import type { AttemptReconnect, SessionStop, StreamAttempt, StreamRecord, StreamSession } from '../model.js';
 import { isEventStream, isRoutingNotFound } from '../wire.js';
 import { attach } from './attach.js';
 import { DEFAULT_MAX_RECONNECTS, type ProbeOptions } from './options.js';
@@ -77,16 +77,20 @@ export async function runStreamSession(req: SessionRequest, attempts: StreamAtte
     const cutter = options.cutAfter !== undefined && !cut ? new AbortController() : undefined;
     const signal = cutter ? (options.signal ? AbortSignal.any([options.signal, cutter.signal]) : cutter.signal) : options.signal;
     let meaningful = 0;
+    let pendingCut: StreamSession['cut'];
+    let lastKept: StreamRecord | undefined; // the N-th meaningful event: the page saw nothing after it
     const cutNow = (): boolean => cutter?.signal.aborted === true && !options.signal?.aborted;
     const emit = (step: StepInput): void => {
+      if (lastKept && step.kind === 'record') return; // parsed from the same read, after the cut
+      // The live output says what happened: the client cut the stream, nobody interrupted it.
+      req.emit?.(step.kind === 'end' && step.end === 'interrupted' && cutNow() ? { ...step, end: 'cut' } : step);
       if (cutter && step.kind === 'record' && step.record.kind === 'event' && !heartbeats.has(step.record.type) && step.record.type !== options.terminalEvent) {
-        if (++meaningful === options.cutAfter && !cutter.signal.aborted) {
-          cut = { afterEvents: meaningful, attempt: n, atMs: since() };
+        if (++meaningful === options.cutAfter) {
+          pendingCut = { afterEvents: meaningful, attempt: n, atMs: since() };
+          lastKept = step.record;
           cutter.abort(CUT);
         }
       }
-      // The live output says what happened: the client cut the stream, nobody interrupted it.
-      req.emit?.(step.kind === 'end' && cutNow() ? { ...step, end: 'cut' } : step);
     };
     const a = await attach({
       url,
@@ -98,7 +102,11 @@ export async function runStreamSession(req: SessionRequest, attempts: StreamAtte
       acceptEncoding: req.acceptEncoding,
       emit,
     });
-    if (cutNow()) a.end = 'cut';
+    if (a.end === 'interrupted' && cutNow()) {
+      a.end = 'cut';
+      cut = pendingCut;
+      if (lastKept) dropAfter(a, lastKept);
+    }
     if (next) a.reconnect = { ...next, ...(sendId ? { lastEventId } : {}), ...(replayOff ? { replayOff } : {}) };
     attempts.push(a);
 
@@ -136,6 +144,17 @@ export async function runStreamSession(req: SessionRequest, attempts: StreamAtte
     if (!(await sleep(follow.delayMs, options.signal))) return stopWith('interrupted');
     next = follow;
   }
+}
+
+/**
+ * Forgets the records parsed after `last` (they came in the same network read as the event that
+ * triggered the cut, and the client closed before handling them); their bytes stay counted.
+ */
+function dropAfter(a: StreamAttempt, last: StreamRecord): void {
+  const i = a.records.indexOf(last);
+  if (i < 0) return; // past the record cap: counts stay as they are
+  for (const r of a.records.splice(i + 1)) a.counts[r.type] = (a.counts[r.type] ?? 1) - 1;
+  for (const [type, n] of Object.entries(a.counts)) if (n <= 0) delete a.counts[type];
 }
 
 /** The EventSource's wait: the server's last `retry:`, else the browser's own reconnection time. */

@@ -126,6 +126,35 @@ describe('browser client: reconnects as an EventSource', () => {
     expect(d.findings.map((f) => f.code)).toContain('reconnect-damage');
   });
 
+  it('--cut-after 2 with five events in one read: the client closes the socket and keeps exactly two', async () => {
+    let closedAt = 0;
+    let cutSent = 0;
+    let n = 0;
+    const server = await startRawServer(
+      enqueueThen((_req, socket) => {
+        if (n++ > 0) {
+          socket.write(sseHead());
+          return void socket.write(chunk(frame(9, 'workflow-complete', '2026-01-01T00:00:09+00:00')));
+        }
+        socket.on('close', () => (closedAt = performance.now()));
+        socket.write(sseHead());
+        const five = [1, 2, 3, 4, 5].map((i) => frame(i, 'node-start', `2026-01-01T00:00:0${i}+00:00`, `n${i}`)).join('');
+        cutSent = performance.now();
+        socket.write(chunk(`retry: 30\n\n${five}`));
+      }),
+    );
+    const t = await runProbe({ ...fast, cutAfter: 2, baseUrl: server.url });
+    await server.close();
+    const first = t.attempts[0]!;
+    expect(first.end).toBe('cut');
+    expect(first.records.map((r) => r.node)).toEqual(['n1', 'n2']);
+    expect(first.counts).toEqual({ 'node-start': 2 });
+    expect(closedAt - cutSent).toBeLessThan(500); // the server saw the client hang up at once
+    expect(t.session!.cut).toMatchObject({ afterEvents: 2, attempt: 1 });
+    // The reconnect carried the id of the last event the page handled, not of the last one on the wire.
+    expect(streamGets(server.requests)[1]!.headers['last-event-id']).toBe('2');
+  });
+
   it('a stream path with replay=1 asks replay=0 after the first open, as the origin hook does', async () => {
     let n = 0;
     const server = await startRawServer(
