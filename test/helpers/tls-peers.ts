@@ -5,13 +5,15 @@
  * - `startTlsFront()`: a `node:http2` secure server (HTTP/2 by ALPN, HTTP/1.1 allowed) that forwards
  *   every request to an upstream base URL (the reference server) and streams the answer back;
  * - `startForwardProxy()`: a forward proxy that tunnels CONNECT and relays absolute-URI requests,
- *   counting both.
+ *   counting both;
+ * - `startNginxTls()`: Debian's nginx as a TLS + HTTP/2 terminator before an upstream.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
-import { connect as netConnect, type AddressInfo, type Socket } from 'node:net';
+import { connect as netConnect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -206,5 +208,90 @@ export async function startForwardProxy(): Promise<ForwardProxy> {
         for (const s of sockets) s.destroy();
         server.close(() => resolve());
       }),
+  };
+}
+
+export const NGINX = process.env.PEERS_NGINX ?? '/usr/sbin/nginx';
+
+/** A free loopback port (closed again at once; nginx binds it a moment later). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** True once a TLS handshake with the test CA succeeds on `port`. */
+function handshakes(port: number, ca: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = tlsConnect({ host: '127.0.0.1', port, ca, servername: 'localhost' }, () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false));
+    s.setTimeout(1000, () => {
+      s.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/**
+ * Starts nginx in the foreground with `test/peers/nginx/tls-h2.conf.template` (TLS with the test
+ * server certificate, HTTP/2 and HTTP/1.1 by ALPN) proxying to `upstream`; every file it writes stays
+ * in a temporary directory. Resolves once a TLS handshake succeeds.
+ */
+export async function startNginxTls(pki: Pki, upstream: string): Promise<LoopbackPeer & { log(): string; accessLog(): string }> {
+  const prefix = mkdtempSync(join(tmpdir(), 'ssedoctor-nginx-tls-'));
+  // As root, nginx's workers run as `nobody`: they must reach the prefix and write its temp paths.
+  chmodSync(prefix, 0o755);
+  for (const dir of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) {
+    mkdirSync(join(prefix, dir));
+    chmodSync(join(prefix, dir), 0o777);
+  }
+  const port = await freePort();
+  const template = readFileSync(new URL('../peers/nginx/tls-h2.conf.template', import.meta.url), 'utf8');
+  const conf = template
+    .replaceAll('{{PREFIX}}', prefix)
+    .replaceAll('{{PORT}}', String(port))
+    .replaceAll('{{UPSTREAM}}', new URL(upstream).host)
+    .replaceAll('{{CERT}}', pki.serverCert)
+    .replaceAll('{{KEY}}', pki.serverKey);
+  writeFileSync(join(prefix, 'nginx.conf'), conf);
+  const child = spawn(NGINX, ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-e', 'stderr', '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (c) => (output += c));
+  child.stderr?.on('data', (c) => (output += c));
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.on('exit', () => ((exited = true), resolve())));
+  const stop = async (): Promise<void> => {
+    if (!exited) {
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exit;
+      clearTimeout(killer);
+    }
+    rmSync(prefix, { recursive: true, force: true });
+  };
+  const ca = pki.pem(pki.caCert);
+  const deadline = Date.now() + 20_000;
+  while (!(await handshakes(port, ca))) {
+    if (exited || Date.now() > deadline) {
+      await stop();
+      throw new Error(`nginx (TLS) did not come up on ${port}:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const read = (name: string): string => (existsSync(join(prefix, name)) ? readFileSync(join(prefix, name), 'utf8') : '');
+  return {
+    url: `https://127.0.0.1:${port}`,
+    port,
+    close: stop,
+    log: () => output + read('error.log'),
+    accessLog: () => read('access.log'),
   };
 }
