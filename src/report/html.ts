@@ -208,7 +208,7 @@ function loadSections(s: LoadSummary, waits: { fromMs: number; count: number }[]
 /** The HTML page of a load summary; `waits` are server-wait buckets (see LoadMetrics.buckets). */
 export function loadHtml(s: LoadSummary, waits: { fromMs: number; count: number }[]): string {
   const title = `ssedoctor load — ${s.runs} runs in ${(s.durationMs / 1000).toFixed(1)} s`;
-  const head = `${banner(s)}\n${metaList(s, title)}${s.mergedFrom ? `<p class="muted">merged from ${s.mergedFrom} result files</p>` : ''}\n${keyFigures(s)}`;
+  const head = `${banner(s)}\n${metaList(s, title)}\n${keyFigures(s)}`;
   return page('ssedoctor load report', `${head}\n${loadSections(s, waits)}`);
 }
 

@@ -126,11 +126,13 @@ export function prometheusText(m: LiveMetrics): string {
     out += `${name}_sum ${formatValue(h.sum)}\n${name}_count ${h.count}\n`;
   }
   const threads = Object.keys(m.loopDelay).sort();
+  // The monitor resolves nanoseconds; microseconds are plenty and keep float noise out of the text.
+  const seconds = (ms: number): string => formatValue(Math.round(ms * 1000) / 1e6);
   if (threads.length > 0) {
     out += family('ssedoctor_event_loop_delay_p99_seconds', 'gauge', 'Generator health: 99th percentile of the thread\'s event-loop delay since the load started (timings are inflated past 0.02 s).');
-    for (const t of threads) out += `ssedoctor_event_loop_delay_p99_seconds${labels({ thread: t })} ${formatValue(m.loopDelay[t]!.p99Ms / 1000)}\n`;
+    for (const t of threads) out += `ssedoctor_event_loop_delay_p99_seconds${labels({ thread: t })} ${seconds(m.loopDelay[t]!.p99Ms)}\n`;
     out += family('ssedoctor_event_loop_delay_max_seconds', 'gauge', 'Generator health: longest event-loop delay of the thread since the load started.');
-    for (const t of threads) out += `ssedoctor_event_loop_delay_max_seconds${labels({ thread: t })} ${formatValue(m.loopDelay[t]!.maxMs / 1000)}\n`;
+    for (const t of threads) out += `ssedoctor_event_loop_delay_max_seconds${labels({ thread: t })} ${seconds(m.loopDelay[t]!.maxMs)}\n`;
   }
   return out;
 }

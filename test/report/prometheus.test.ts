@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { OUTCOMES } from '../../src/classify/outcomes.js';
 import {
   BUCKETS_SECONDS,
   escapeLabel,
@@ -67,7 +68,7 @@ describe('prometheusText', () => {
     const text = prometheusText(build());
     const families = parsePrometheusText(text);
     expect(families.get('ssedoctor_runs_total')?.type).toBe('counter');
-    expect(families.get('ssedoctor_runs_total')?.samples).toHaveLength(13); // every outcome, zeros included
+    expect(families.get('ssedoctor_runs_total')?.samples).toHaveLength(OUTCOMES.length); // every outcome, zeros included
     expect(sampleValue(families, 'ssedoctor_runs_total', { outcome: 'healthy' })).toBe(2);
     expect(sampleValue(families, 'ssedoctor_runs_total', { outcome: 'early-404' })).toBe(1);
     expect(sampleValue(families, 'ssedoctor_runs_total', { outcome: 'timeout' })).toBe(1);
