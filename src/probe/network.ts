@@ -3,7 +3,7 @@
  * and forward proxies from the environment. Everything here is plain data (PEM text, URL strings),
  * so ProbeOptions stay serialisable for the load generator's worker threads.
  */
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import type { Transcript } from '../model.js';
 
 /** TLS settings of the probe's connections; certificates and keys as PEM text, never paths. */
@@ -86,21 +86,25 @@ export function proxyFor(url: string, proxy: ProxySettings | undefined): string 
   return normaliseProxyUrl(chosen);
 }
 
+/** The CAs trusted with `--cacert`: Node's bundled roots plus `ca` (a `ca` option alone replaces the roots). */
+export function trustedCas(ca: string): string[] {
+  return [...rootCertificates, ca];
+}
+
 /**
- * Node TLS connect options for `tls`. A `ca` given to Node replaces its default trust store, so the
- * bundled roots are listed with it: a private CA is trusted in addition to the public ones.
+ * Node TLS connect options for `tls`: one SecureContext for the whole pool. Passing `ca`, `cert`
+ * and `key` instead would make Node parse them (and the 140-odd bundled roots) again for every
+ * connection, which under load costs more than the handshake itself.
  */
-export function tlsConnectOptions(tls: TlsSettings | undefined): {
-  ca?: string[];
-  cert?: string;
-  key?: string;
-  rejectUnauthorized?: boolean;
-} {
+export function tlsConnectOptions(tls: TlsSettings | undefined): { secureContext?: SecureContext; rejectUnauthorized?: boolean } {
   if (!tls) return {};
-  return {
-    ...(tls.ca !== undefined ? { ca: [...rootCertificates, tls.ca] } : {}),
+  const material = {
+    ...(tls.ca !== undefined ? { ca: trustedCas(tls.ca) } : {}),
     ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
     ...(tls.key !== undefined ? { key: tls.key } : {}),
+  };
+  return {
+    ...(Object.keys(material).length > 0 ? { secureContext: createSecureContext(material) } : {}),
     ...(tls.insecure ? { rejectUnauthorized: false } : {}),
   };
 }

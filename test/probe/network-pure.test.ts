@@ -1,7 +1,7 @@
 /** Pure parts of network.ts: which proxy a URL takes, proxy variables, protocol reading, TLS options. */
 import { rootCertificates } from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { normaliseProxyUrl, proxyFor, proxySettingsFromEnv, responseProtocol, streamProtocol, tlsConnectOptions } from '../../src/probe/network.js';
+import { normaliseProxyUrl, proxyFor, proxySettingsFromEnv, responseProtocol, streamProtocol, tlsConnectOptions, trustedCas } from '../../src/probe/network.js';
 
 const P = { httpProxy: 'http://p:3128', httpsProxy: 'http://s:3129' };
 
@@ -71,10 +71,11 @@ describe('responseProtocol, streamProtocol, normaliseProxyUrl, tlsConnectOptions
   });
 
   it('a CA is added to the bundled roots, not in place of them', () => {
-    const o = tlsConnectOptions({ ca: 'PEM', insecure: true });
-    expect(o.ca).toHaveLength(rootCertificates.length + 1);
-    expect(o.ca!.at(-1)).toBe('PEM');
-    expect(o.rejectUnauthorized).toBe(false);
+    const cas = trustedCas('PEM');
+    expect(cas).toHaveLength(rootCertificates.length + 1);
+    expect(cas.at(-1)).toBe('PEM');
+    // --insecure alone: no context of its own (Node's default one), verification off
+    expect(tlsConnectOptions({ insecure: true })).toEqual({ rejectUnauthorized: false });
     expect(tlsConnectOptions(undefined)).toEqual({});
   });
 });
