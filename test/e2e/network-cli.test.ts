@@ -130,9 +130,9 @@ describe('proxies from the environment (built binary)', () => {
 });
 
 describe('load over TLS (built binary)', () => {
-  it('HTTP/2 through the proxy: every run healthy, protocols and proxy in the result and the text report', async () => {
+  it('HTTP/2 through the proxy on two generator threads: every run healthy, protocols (merged) and proxy in the result; the text report', async () => {
     const env = { ...NO_ENV_PROXY, HTTPS_PROXY: proxy.url };
-    const json = await ssedoctor(['load', '--url', front.url, '--cacert', pki.caCert, '--http2', '-n', '12', '-c', '4', '--workers', '1', '--json', '--timeout', '3s'], env);
+    const json = await ssedoctor(['load', '--url', front.url, '--cacert', pki.caCert, '--http2', '-n', '12', '-c', '4', '--workers', '2', '--json', '--timeout', '3s'], env);
     expect(json.code).toBe(0);
     const doc = JSON.parse(json.stdout);
     expect(doc.outcomes).toEqual([expect.objectContaining({ code: 'healthy', count: 12 })]);
