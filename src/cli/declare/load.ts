@@ -48,6 +48,7 @@ Examples:
   $ ssedoctor load --url http://localhost:8000 -c 100 -d 60s --threshold "rate(early-404)<0.1%"
   $ ssedoctor load --url http://localhost:8000 --rate 20 --ramp-to 200 -d 2m --out run.json
   $ ssedoctor load --scenario early-404 -n 500 --json | jq '.outcomes'
+  $ HTTPS_PROXY=http://proxy:3128 ssedoctor load --url https://api.internal --cacert ca.pem --http2 -n 200
   $ ssedoctor load -n 1000 -t "p99(first-node-event)<3s" -t "count(heartbeat-only)==0"
   $ ssedoctor load -d 10m -c 50 --metrics-port 9464                # watch it live: scrape :9464/metrics
 
