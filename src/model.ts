@@ -44,7 +44,7 @@ export type AttemptEnd =
   | 'oversized' // an event or line exceeded the buffer limit
   | 'interrupted' // the caller's signal aborted the run
   | 'rejected' // non-200 or non-SSE answer: body read and discarded
-  | 'cut'; // ssedoctor dropped the connection on purpose (--cut-after), to see how the server takes a reconnect
+  | 'cut'; // ssedoctor closed the connection on purpose: --cut-after, or the origin hook after an `event: error`
 
 /** One redirect followed by a stream request (EventSource follows them, WHATWG §9.2.2). */
 export interface Redirect {
@@ -103,10 +103,12 @@ export interface StreamAttempt {
 export interface AttemptReconnect {
   /**
    * `reconnect`: the stream before was open and ended, broke or was cut (an EventSource's
-   * reestablish); `not-found-retry`: the one before was a decision-set 404 (the origin hook's retry).
+   * reestablish, or the origin hook's); `error-event`: the origin hook closed an open stream
+   * `--retry-delay` after a server `event: error` and opened a new one at once; `failed-retry`: the one
+   * before opened no stream (a decision-set 404; with the origin client any failure) and the hook tried again.
    */
-  reason: 'reconnect' | 'not-found-retry';
-  /** Pause before this request, ms. */
+  reason: 'reconnect' | 'error-event' | 'failed-retry';
+  /** Pause before this request, ms (for `error-event`: from the error event, the old stream staying open meanwhile). */
   delayMs: number;
   /** Where the pause came from: the server's `retry:`, the browser default, or `--retry-delay` (the origin hook's fixed delay). */
   delaySource: 'retry' | 'browser-default' | 'retry-delay';
@@ -118,8 +120,8 @@ export interface AttemptReconnect {
 
 /** How the stream requests of a run were made, when they went beyond the default probe's 404 retries. */
 export interface StreamSession {
-  /** `browser`: EventSource reconnection; `probe`: the default client, here with a --cut-after reconnect. */
-  client: 'browser' | 'probe';
+  /** `browser`: EventSource reconnection; `origin`: the origin frontend hook's; `probe`: the default client, here with a --cut-after reconnect. */
+  client: 'browser' | 'origin' | 'probe';
   /** Streams re-established after an open stream ended, broke or was cut. */
   reconnects: number;
   /** The bound on reconnects (--max-reconnects). */
@@ -135,7 +137,7 @@ export type SessionStop =
   | 'terminal' // the terminal event arrived
   | 'done' // the attempt ended in a way that needs no reconnect (idle, observe, oversized, the default client's end)
   | 'fail' // 204, another non-200 or a non-event-stream answer: an EventSource fails the connection
-  | 'attempts' // decision-set 404s past --attempts
+  | 'attempts' // decision-set 404s (origin client: any failures) past --attempts, in a row
   | 'max-reconnects' // --max-reconnects reached
   | 'deadline' // the next reconnect would start after --observe
   | 'interrupted'; // the caller's signal

@@ -83,9 +83,11 @@ function classifyAttempt(t: Transcript, a: StreamAttempt): Classification {
   const ct = a.headers?.['content-type'];
   if (!isEventStream(ct)) return { outcome: 'not-sse', detail: `content-type is ${ct ? `"${ct}"` : 'missing'}` };
 
-  const errors = a.counts.error ?? 0;
+  // With reconnects, an error event on an earlier stream still decides (the origin hook even reconnects on it).
+  const withErrors = t.session ? (t.attempts.find((x) => (x.counts.error ?? 0) > 0) ?? a) : a;
+  const errors = withErrors.counts.error ?? 0;
   if (errors > 0) {
-    const first = a.records.find((r) => r.kind === 'event' && r.type === 'error');
+    const first = withErrors.records.find((r) => r.kind === 'event' && r.type === 'error');
     return { outcome: 'error-event', detail: `${errors} error event${errors > 1 ? 's' : ''}: ${errorText(first?.data)}` };
   }
   if (a.end === 'oversized') return { outcome: 'malformed-stream', detail: 'a line or event exceeded --max-event-size' };
@@ -94,7 +96,7 @@ function classifyAttempt(t: Transcript, a: StreamAttempt): Classification {
   const progress = Object.entries(a.counts).filter(([type]) => type !== 'comment' && !heartbeatTypes.has(type));
   const progressCount = progress.reduce((n, [, c]) => n + c, 0);
   if (a.end === 'cut') {
-    return { outcome: 'closed-early', detail: `ssedoctor cut the stream after ${progressCount} progress events (--cut-after) and no reconnect followed` };
+    return { outcome: 'closed-early', detail: `ssedoctor closed the stream on purpose after ${progressCount} progress events and no reconnect followed` };
   }
   if (a.end === 'eof' || a.end === 'error') {
     const how = a.end === 'eof' ? 'the server ended the stream' : `the connection broke (${a.error?.code})`;

@@ -40,6 +40,8 @@ export interface ReconnectStep {
   delaySource: string;
   /** The Last-Event-ID sent, null when none. */
   lastEventId: string | null;
+  /** True when the origin hook reopened the stream because of a server `event: error` (origin client). */
+  afterErrorEvent?: boolean;
   /** Events on this stream that had arrived before. */
   duplicated: number;
   /** Events on this stream not seen before. */
@@ -59,7 +61,7 @@ export interface ResumeCheck {
 
 /** The damage across a run's reconnects. */
 export interface ReconnectDamage {
-  client: 'browser' | 'probe';
+  client: 'browser' | 'origin' | 'probe';
   reconnects: number;
   stoppedBy: SessionStop;
   /** Events delivered again after a reconnect (same dedup key as an earlier one). */
@@ -99,7 +101,7 @@ export function reconnectDamage(t: Transcript): ReconnectDamage | undefined {
   let terminal = false;
 
   for (const a of t.attempts) {
-    const after = a.reconnect?.reason === 'reconnect';
+    const after = a.reconnect !== undefined && a.reconnect.reason !== 'failed-retry';
     let dups = 0;
     let fresh = 0;
     let first: FirstEvent | null = null;
@@ -167,6 +169,7 @@ function stepOf(a: StreamAttempt, duplicated: number, fresh: number, first: Firs
     delayMs: a.reconnect?.delayMs ?? 0,
     delaySource: a.reconnect?.delaySource ?? 'retry-delay',
     lastEventId: a.reconnect?.lastEventId ?? null,
+    ...(a.reconnect?.reason === 'error-event' ? { afterErrorEvent: true } : {}),
     duplicated,
     fresh,
     firstEvent: first,

@@ -76,8 +76,8 @@ export function probeOptionsFromFlags(
 /** `--client`, `--max-reconnects`, `--reconnect-time`, `--cut-after` (see src/probe/browser-client.ts). */
 function clientOptions(f: ProbeFlags): Pick<ProbeOptions, 'client' | 'maxReconnects' | 'reconnectTimeMs' | 'cutAfter'> {
   const client = f.client ?? 'probe';
-  if (client !== 'probe' && client !== 'browser') {
-    throw usageError('bad-value', `--client: "${client}" is not a client; use probe or browser`);
+  if (client !== 'probe' && client !== 'browser' && client !== 'origin') {
+    throw usageError('bad-value', `--client: "${client}" is not a client; use probe, browser or origin`);
   }
   return {
     client,

@@ -94,7 +94,7 @@ const reconnectStep = obj(['attempt', 'verdict', 'status', 'delayMs', 'lastEvent
 });
 /** `--client browser` / `--cut-after` only: reconnects, their damage and the resume check. */
 const reconnectsSchema = obj(['client', 'reconnects', 'stoppedBy', 'duplicated', 'lost', 'lostWhat', 'outOfOrder', 'steps'], {
-  client: { enum: ['browser', 'probe'] },
+  client: { enum: ['browser', 'origin', 'probe'] },
   reconnects: count,
   stoppedBy: str,
   duplicated: count,

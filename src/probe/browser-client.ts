@@ -9,6 +9,12 @@
  * `reconnectDelay` (`--attempts`/`--retry-delay`, here for decision-set 404s only, as the default client), and
  * asks `replay=0` once a stream has opened: a stream path carrying `replay=` gets `replay=0` on every later request.
  *
+ * `--client origin` is that hook alone, for the origin's own server (which sends no `retry:` and no ids, so
+ * the hook's 2.5 s always beats the browser's 3 s): every onerror — a stream that ended or broke, any
+ * failed request (204 and 500 too), and a server `event: error`, which browsers deliver to onerror — opens a
+ * new EventSource after `--retry-delay`, `--attempts` times in a row at most (every open resets the count).
+ * A new EventSource sends no Last-Event-ID. After an `event: error` the old stream stays open until then.
+ *
  * With the default client, `--cut-after` reconnects once after the cut, after `--retry-delay` and without
  * `Last-Event-ID`: what the origin hook's onerror does (it opens a new EventSource, which carries no id).
  */
@@ -25,8 +31,9 @@ import type { StepInput } from './steps.js';
  */
 export const BROWSER_DEFAULT_RETRY_MS = 3000;
 
-/** One abort reason for the deliberate cut: told apart from the caller's own abort. */
+/** Abort reasons for the deliberate closes: told apart from the caller's own abort. */
 const CUT = Object.assign(new Error('stream cut by ssedoctor (--cut-after)'), { code: 'SSEDOCTOR_CUT' });
+const HOOK_CLOSE = Object.assign(new Error('stream closed as the origin hook does after an event: error'), { code: 'SSEDOCTOR_HOOK_CLOSE' });
 
 export interface SessionRequest {
   /** The stream URL as the path template gives it (first request). */
@@ -49,11 +56,12 @@ export interface SessionRequest {
 export async function runStreamSession(req: SessionRequest, attempts: StreamAttempt[]): Promise<StreamSession> {
   const { options, since } = req;
   const browser = options.client === 'browser';
+  const hook = options.client === 'origin';
   const maxReconnects = options.maxReconnects ?? DEFAULT_MAX_RECONNECTS;
   const defaultRetryMs = options.reconnectTimeMs ?? BROWSER_DEFAULT_RETRY_MS;
   const heartbeats = new Set(options.heartbeatEvents);
   let reconnects = 0;
-  let notFound = 0; // consecutive decision-set 404s: the hook's count, reset by every open
+  let failures = 0; // the hook's count of errors in a row (default and browser clients: decision-set 404s), reset by every open
   let opened = false;
   let lastEventId = '';
   let retryMs: number | undefined;
@@ -61,7 +69,7 @@ export async function runStreamSession(req: SessionRequest, attempts: StreamAtte
   let next: AttemptReconnect | undefined; // how the coming request follows the last one
 
   const stopWith = (stoppedBy: SessionStop): StreamSession => ({
-    client: browser ? 'browser' : 'probe',
+    client: browser ? 'browser' : hook ? 'origin' : 'probe',
     reconnects,
     maxReconnects,
     stoppedBy,
@@ -73,8 +81,10 @@ export async function runStreamSession(req: SessionRequest, attempts: StreamAtte
     const url = replayOff ? withReplayOff(req.url) : req.url;
     const sendId = browser && next?.reason === 'reconnect' && lastEventId !== '';
     const headers = sendId ? { ...options.headers, 'last-event-id': lastEventId } : options.headers;
-    // The cut is armed on one stream only, the first one to deliver N meaningful events.
-    const cutter = options.cutAfter !== undefined && !cut ? new AbortController() : undefined;
+    // The cut is armed on one stream only, the first one to deliver N meaningful events; the origin
+    // hook may close any stream (after an event: error).
+    const cutter = (options.cutAfter !== undefined && !cut) || hook ? new AbortController() : undefined;
+    let hookClose: NodeJS.Timeout | undefined;
     const signal = cutter ? (options.signal ? AbortSignal.any([options.signal, cutter.signal]) : cutter.signal) : options.signal;
     let meaningful = 0;
     let pendingCut: StreamSession['cut'];
@@ -84,7 +94,11 @@ export async function runStreamSession(req: SessionRequest, attempts: StreamAtte
       if (lastKept && step.kind === 'record') return; // parsed from the same read, after the cut
       // The live output says what happened: the client cut the stream, nobody interrupted it.
       req.emit?.(step.kind === 'end' && step.end === 'interrupted' && cutNow() ? { ...step, end: 'cut' } : step);
-      if (cutter && step.kind === 'record' && step.record.kind === 'event' && !heartbeats.has(step.record.type) && step.record.type !== options.terminalEvent) {
+      if (hook && cutter && !hookClose && step.kind === 'record' && step.record.kind === 'event' && step.record.type === 'error') {
+        // Browsers hand a named `error` event to onerror: the hook reconnects after its delay, the stream open meanwhile.
+        hookClose = setTimeout(() => cutter.abort(HOOK_CLOSE), options.retryDelayMs);
+      }
+      if (cutter && !cut && options.cutAfter !== undefined && step.kind === 'record' && step.record.kind === 'event' && !heartbeats.has(step.record.type) && step.record.type !== options.terminalEvent) {
         if (++meaningful === options.cutAfter) {
           pendingCut = { afterEvents: meaningful, attempt: n, atMs: since() };
           lastKept = step.record;
@@ -102,9 +116,11 @@ export async function runStreamSession(req: SessionRequest, attempts: StreamAtte
       acceptEncoding: req.acceptEncoding,
       emit,
     });
+    clearTimeout(hookClose);
+    const closedByHook = cutter?.signal.reason === HOOK_CLOSE;
     if (a.end === 'interrupted' && cutNow()) {
       a.end = 'cut';
-      cut = pendingCut;
+      if (!closedByHook) cut = pendingCut;
       if (lastKept) dropAfter(a, lastKept);
     }
     if (next) a.reconnect = { ...next, ...(sendId ? { lastEventId } : {}), ...(replayOff ? { replayOff } : {}) };
@@ -117,31 +133,40 @@ export async function runStreamSession(req: SessionRequest, attempts: StreamAtte
     const open = a.status === 200 && isEventStream(a.headers?.['content-type']);
     if (open) {
       opened = true;
-      notFound = 0;
+      failures = 0;
     }
     if (options.signal?.aborted || a.end === 'interrupted') return stopWith('interrupted');
     if (a.end === 'terminal') return stopWith('terminal');
 
+    // The client's own limits (heartbeats only, --observe, an oversized event) end the watch for every client.
+    if (a.end === 'idle' || a.end === 'observe' || a.end === 'oversized') return stopWith('done');
     let follow: AttemptReconnect;
-    if (a.status === 404 && !isRoutingNotFound(a.status, a.bodyPreview)) {
+    const hookDelay = { delayMs: options.retryDelayMs, delaySource: 'retry-delay' } as const;
+    if (hook) {
+      // Every onerror counts; an open resets the count (so an open stream that ends counts 1).
+      if (++failures > options.attempts) return stopWith('attempts');
+      follow = closedByHook ? { reason: 'error-event', ...hookDelay } : { reason: open ? 'reconnect' : 'failed-retry', ...hookDelay };
+    } else if (a.status === 404 && !isRoutingNotFound(a.status, a.bodyPreview)) {
       // EventSource fails on a 404; the origin hook opens a new one after its fixed delay.
-      if (++notFound > options.attempts) return stopWith('attempts');
-      follow = { reason: 'not-found-retry', delayMs: options.retryDelayMs, delaySource: 'retry-delay' };
+      if (++failures > options.attempts) return stopWith('attempts');
+      follow = { reason: 'failed-retry', ...hookDelay };
     } else if (a.status !== undefined && !open) {
       return stopWith('fail'); // 204, another status, a non-event-stream answer: no reconnect
     } else if (a.end === 'cut') {
-      follow = browser ? browserDelay(retryMs, defaultRetryMs) : { reason: 'reconnect', delayMs: options.retryDelayMs, delaySource: 'retry-delay' };
+      follow = browser ? browserDelay(retryMs, defaultRetryMs) : { reason: 'reconnect', ...hookDelay };
     } else if (browser && (a.end === 'eof' || a.end === 'error')) {
       follow = browserDelay(retryMs, defaultRetryMs); // a clean end, a broken stream, or a network error before the head
     } else {
-      return stopWith('done'); // idle, observe, oversized; or the default client's stream ended on its own
+      return stopWith('done'); // the default client's stream ended on its own
     }
-    if (follow.reason === 'reconnect') {
+    if (follow.reason !== 'failed-retry') {
       if (reconnects >= maxReconnects) return stopWith('max-reconnects');
       reconnects++;
     }
-    if (since() + follow.delayMs >= req.deadlineMs) return stopWith('deadline');
-    if (!(await sleep(follow.delayMs, options.signal))) return stopWith('interrupted');
+    // After an event: error the hook's delay ran while the old stream was still open.
+    const waitMs = follow.reason === 'error-event' ? 0 : follow.delayMs;
+    if (since() + waitMs >= req.deadlineMs) return stopWith('deadline');
+    if (!(await sleep(waitMs, options.signal))) return stopWith('interrupted');
     next = follow;
   }
 }

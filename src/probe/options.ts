@@ -18,9 +18,11 @@ export const BROWSER_ACCEPT_ENCODING = 'gzip, deflate, br';
 /**
  * How stream requests are made:
  * - `probe`: the default diagnostic client: reconnects only after a decision-set 404, as the origin frontend;
- * - `browser`: an EventSource's reconnection on top (after `retry:` or 3 s, with `Last-Event-ID`), see browser-client.ts.
+ * - `browser`: an EventSource's reconnection on top (after `retry:` or 3 s, with `Last-Event-ID`), see browser-client.ts;
+ * - `origin`: the origin frontend hook's own loop: a new EventSource after `--retry-delay` on every error,
+ *   `event: error` included, `replay=0` once open, no Last-Event-ID.
  */
-export type ClientMode = 'probe' | 'browser';
+export type ClientMode = 'probe' | 'browser' | 'origin';
 
 /** Reconnects after an open stream ended that the browser client makes at most, by default. */
 export const DEFAULT_MAX_RECONNECTS = 10;

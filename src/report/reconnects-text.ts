@@ -8,7 +8,7 @@ const STOPPED: Record<ReconnectDamage['stoppedBy'], string> = {
   terminal: 'at the terminal event',
   done: 'when the stream ended as the client watches it (idle, --observe)',
   fail: 'on an answer an EventSource fails on (204, non-200, not text/event-stream)',
-  attempts: 'after --attempts 404s',
+  attempts: 'after --attempts failures in a row',
   'max-reconnects': 'at --max-reconnects',
   deadline: 'at --observe (the next reconnect would start after it)',
   interrupted: 'interrupted',
@@ -35,7 +35,7 @@ export function reconnectLines(d: ReconnectDamage, c: ChalkInstance): string[] {
 
 /** `attempt 2 after 100 ms (retry:) · Last-Event-ID 7 · resumed: node-complete a · 0 duplicated, 3 new`. */
 function stepLine(s: ReconnectStep): string {
-  const source = s.delaySource === 'retry' ? 'retry:' : s.delaySource === 'browser-default' ? 'browser default' : '--retry-delay';
+  const source = s.delaySource === 'retry' ? 'retry:' : s.delaySource === 'browser-default' ? 'browser default' : s.afterErrorEvent ? '--retry-delay from the event: error' : '--retry-delay';
   const first = s.firstEvent ? `: ${s.firstEvent.type}${s.firstEvent.node ? ` ${s.firstEvent.node}` : ''}` : '';
   const status = s.verdict === 'refused' ? ` (HTTP ${s.status ?? 'no answer'})` : '';
   return [

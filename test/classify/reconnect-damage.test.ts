@@ -65,7 +65,7 @@ describe('reconnectDamage', () => {
     const t = transcript(
       [
         stream([], { attempt: 1, status: 404, headers: { 'content-type': 'application/json' }, bodyPreview: '{"detail":"Decision set not found"}' }),
-        stream([start], { attempt: 2, reconnect: { reason: 'not-found-retry', delayMs: 2500, delaySource: 'retry-delay' } }),
+        stream([start], { attempt: 2, reconnect: { reason: 'failed-retry', delayMs: 2500, delaySource: 'retry-delay' } }),
         stream([], { attempt: 3, status: 204, headers: {}, reconnect: { ...again, lastEventId: '9' } }),
       ],
       { session: session({ stoppedBy: 'fail' }) },

@@ -170,3 +170,62 @@ describe('browser client: reconnects as an EventSource', () => {
     expect(t.attempts[1]!.reconnect).toMatchObject({ replayOff: true });
   });
 });
+
+describe('origin client: the origin frontend hook alone', () => {
+  const origin = { ...fast, client: 'origin' as const, attempts: 2, retryDelayMs: 150 };
+
+  it('a server event: error: the stream stays open for --retry-delay, then a new EventSource (replay=0, no Last-Event-ID)', async () => {
+    let n = 0;
+    let errorSentAt = 0;
+    const arrivals: number[] = [];
+    const server = await startRawServer(
+      enqueueThen((_req, socket) => {
+        arrivals.push(performance.now());
+        socket.write(sseHead());
+        if (n++ === 0) {
+          errorSentAt = performance.now();
+          socket.write(chunk(`${frame(1, 'workflow-start', '2026-01-01T00:00:01+00:00')}${frame(2, 'error', '2026-01-01T00:00:02+00:00', 'planner')}`));
+          // Still open 50 ms later: the page keeps receiving until the hook closes it.
+          setTimeout(() => socket.write(chunk(frame(3, 'node-start', '2026-01-01T00:00:03+00:00', 'b'))), 50);
+          return;
+        }
+        socket.write(chunk(frame(4, 'workflow-complete', '2026-01-01T00:00:04+00:00')));
+      }),
+    );
+    const t = await runProbe({ ...origin, streamPath: '/api/streams/{id}?replay=1', baseUrl: server.url });
+    await server.close();
+    const gets = streamGets(server.requests);
+    expect(gets.map((g) => g.path)).toEqual(['/api/streams/ds-1?replay=1', '/api/streams/ds-1?replay=0']);
+    expect(gets[1]!.headers['last-event-id']).toBeUndefined(); // a new EventSource carries no id
+    expect(arrivals[1]! - errorSentAt).toBeGreaterThanOrEqual(145);
+    expect(arrivals[1]! - errorSentAt).toBeLessThan(1500);
+    expect(t.attempts[0]!.end).toBe('cut');
+    expect(t.attempts[0]!.counts['node-start']).toBe(1); // what came after the error was still read
+    expect(t.attempts[1]!.reconnect).toMatchObject({ reason: 'error-event', delayMs: 150, delaySource: 'retry-delay', replayOff: true });
+    expect(t.session).toMatchObject({ client: 'origin', reconnects: 1, stoppedBy: 'terminal' });
+    const d = diagnose(t);
+    expect(d.outcome.code).toBe('error-event'); // the error on the first stream still decides
+    expect(d.reconnects!.steps[0]).toMatchObject({ afterErrorEvent: true, verdict: 'resumed' });
+  });
+
+  it('retries any failure, a 500 included, --attempts times in a row, ignoring retry: and ids', async () => {
+    let n = 0;
+    const server = await startRawServer(
+      enqueueThen((_req, socket) => {
+        if (n++ > 0) return void socket.end('HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+        socket.write(sseHead());
+        socket.end(`${chunk(`retry: 10\n\n${frame(7, 'workflow-start', '2026-01-01T00:00:01+00:00')}`)}0\r\n\r\n`);
+      }),
+    );
+    const t = await runProbe({ ...origin, baseUrl: server.url });
+    await server.close();
+    // The stream ended (count 1), then two 500s (counts 2 and 3 > --attempts 2): three stream requests in all.
+    expect(streamGets(server.requests)).toHaveLength(3);
+    expect(streamGets(server.requests).map((g) => g.headers['last-event-id'])).toEqual([undefined, undefined, undefined]);
+    expect(t.attempts.slice(1).map((a) => a.reconnect)).toEqual([
+      { reason: 'reconnect', delayMs: 150, delaySource: 'retry-delay' },
+      { reason: 'failed-retry', delayMs: 150, delaySource: 'retry-delay' },
+    ]);
+    expect(t.session).toMatchObject({ reconnects: 1, stoppedBy: 'attempts' });
+  });
+});
