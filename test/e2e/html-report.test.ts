@@ -113,6 +113,7 @@ describe.skipIf(!available)('HTML report in headless Chromium', () => {
     const { page } = await open(html);
     expect(await page.textContent('h1')).toContain('20 runs');
     expect(await page.textContent('body')).toContain('merged from 2 result files');
+    expect(await page.$$eval('#latency circle.p50', (cs) => cs.length)).toBeGreaterThan(0); // per-second latency survives the merge
     expect(await page.$$eval('#timeline rect.seg', (rs) => rs.length)).toBeGreaterThan(0);
   });
 
