@@ -1,5 +1,6 @@
 /** One finished run as an NDJSON line (`load --ndjson`), for jq and log shippers. Pure. Times in ms. */
 import type { Transcript } from '../model.js';
+import type { ReconnectDamage } from '../classify/reconnect-damage.js';
 import type { Sample } from './metrics.js';
 
 /** Schema tag carried by every run line. */
@@ -24,5 +25,12 @@ export function runLine(n: number, sample: Sample, t: Transcript): Record<string
     attempts: d.attempts,
     timings,
     id: t.enqueue.id ?? null,
+    // --client browser/origin, --cut-after: what reconnects did to this run.
+    ...(d.reconnects ? { reconnects: reconnectFigures(d.reconnects) } : {}),
   };
+}
+
+/** The figures of a run's reconnects for its line: counts, and the resume verdict when it cut. */
+function reconnectFigures(r: ReconnectDamage): Record<string, unknown> {
+  return { n: r.reconnects, duplicated: r.duplicated, lost: r.lost, outOfOrder: r.outOfOrder, stoppedBy: r.stoppedBy, ...(r.resume ? { resume: r.resume.verdict } : {}) };
 }

@@ -18,10 +18,14 @@ describe('ssedoctor --client browser', () => {
     expect(doc.findings.map((f: { code: string }) => f.code)).toContain('resume-check');
   });
 
-  it('load --client browser --cut-after finishes and counts the runs that saw duplicates', async () => {
-    const r = await ssedoctor(['load', '--scenario', 'healthy', '-n', '6', '-c', '3', '--client', 'browser', '--cut-after', '2', '--reconnect-time', '50ms', '--json', '--no-progress']);
+  it('load --client browser --cut-after finishes and counts the runs that saw duplicates (run lines and summary)', async () => {
+    const r = await ssedoctor(['load', '--scenario', 'healthy', '-n', '6', '-c', '3', '--client', 'browser', '--cut-after', '2', '--reconnect-time', '50ms', '--ndjson', '--no-progress']);
     expect(r.code).toBe(0);
-    const doc = JSON.parse(r.stdout);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const runs = lines.filter((l) => l.type === 'run');
+    expect(runs).toHaveLength(6);
+    for (const run of runs) expect(run.reconnects).toMatchObject({ n: 1, lost: 0, resume: 'replayed' });
+    const doc = lines.find((l) => l.type === 'summary');
     expect(doc.runs).toBe(6);
     expect(doc.reconnects).toMatchObject({ runs: 6, reconnected: 6, withDuplicates: 6, resume: { replayed: 6 } });
     expect(doc.metrics.reconnects).toMatchObject({ unit: 'count', count: 6, min: 1, max: 1 });
