@@ -26,12 +26,13 @@ describe('load --metrics-port', () => {
     ['one generator (in the main thread)', '1', 'main'],
     ['two generator threads (batched messages)', '2', 'worker-1'],
   ])('%s: scraped twice during the run, counters grow and the format parses', async (_name, workers, thread) => {
-    const { url, exit } = await startLoad(['--scenario', 'healthy', '-c', '4', '-d', '3s', '--workers', workers, '--metrics-port', '0', '--no-progress']);
+    // Long enough for a slow CI machine; stopped with Ctrl-C after the second scrape.
+    const { url, exit, interrupt } = await startLoad(['--scenario', 'healthy', '-c', '4', '-d', '60s', '--grace', '0s', '--workers', workers, '--metrics-port', '0', '--no-progress']);
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/); // loopback unless told otherwise
     const runs = (s: Awaited<ReturnType<typeof scrape>>) => sampleValue(s.families, 'ssedoctor_runs_total', { outcome: 'healthy' })!;
     // The exporter listens before the embedded server and the generator threads start: poll for the first runs.
     let first = await scrape(url);
-    for (let i = 0; i < 30 && runs(first) === 0; i++) first = await sleep(100).then(() => scrape(url));
+    for (let i = 0; i < 100 && runs(first) === 0; i++) first = await sleep(100).then(() => scrape(url));
     expect(first.res.status).toBe(200);
     expect(first.res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
     await sleep(1200);
@@ -48,8 +49,15 @@ describe('load --metrics-port', () => {
       expect(`${r.stdout}${r.stderr}`, 'promtool check metrics').toBe('');
     }
     expect((await fetch(url.replace(/\/metrics$/, '/'))).status).toBe(404);
+    interrupt();
     const { code, stderr } = await exit;
-    expect(code, stderr).toBe(0);
+    expect(code, stderr).toBe(130);
+  }, 60_000);
+
+  it('a run that ends on its own exits 0: the exporter does not keep the process alive', async () => {
+    const r = await ssedoctor(['load', '--scenario', 'early-404', '-n', '5', '--metrics-port', '0', '--no-progress'], { NO_COLOR: '1' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/Prometheus metrics at http:\/\/127\.0\.0\.1:\d+\/metrics/);
   });
 
   it('a port in use is one line and exit 2, before anything runs', async () => {

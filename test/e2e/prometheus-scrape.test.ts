@@ -55,7 +55,8 @@ async function until(base: string, promql: string, ok: (v: number) => boolean, m
 
 describe.skipIf(!available)('a real Prometheus scrapes load --metrics-port', () => {
   it('sees the outcome counter grow, the histograms and a successful scrape (up = 1)', async () => {
-    const { url, exit } = await startLoad(['--scenario', 'healthy', '-c', '4', '-d', '7s', '--metrics-port', '0', '--no-progress']);
+    // Long enough for a slow CI machine; stopped with Ctrl-C once Prometheus has seen enough.
+    const { url, exit, interrupt } = await startLoad(['--scenario', 'healthy', '-c', '4', '-d', '60s', '--grace', '0s', '--metrics-port', '0', '--no-progress']);
     const target = new URL(url);
     const port = await freePort();
     writeFileSync(
@@ -67,15 +68,16 @@ describe.skipIf(!available)('a real Prometheus scrapes load --metrics-port', () 
     prometheus.stderr!.on('data', (c) => (log += c));
     const base = `http://127.0.0.1:${port}`;
 
-    expect(await until(base, 'up{job="ssedoctor"}', (v) => v === 1, 8000)).toBe(1); // scraped and parsed
-    const early = await until(base, 'ssedoctor_runs_total{outcome="healthy"}', (v) => v > 0, 5000);
-    const later = await until(base, 'ssedoctor_runs_total{outcome="healthy"}', (v) => v > early, 5000);
+    expect(await until(base, 'up{job="ssedoctor"}', (v) => v === 1, 20_000)).toBe(1); // scraped and parsed
+    const early = await until(base, 'ssedoctor_runs_total{outcome="healthy"}', (v) => v > 0, 15_000);
+    const later = await until(base, 'ssedoctor_runs_total{outcome="healthy"}', (v) => v > early, 15_000);
     expect(later).toBeGreaterThan(early);
-    const p50 = await until(base, 'histogram_quantile(0.5, ssedoctor_first_meaningful_event_seconds_bucket)', (v) => Number.isFinite(v), 3000);
+    const p50 = await until(base, 'histogram_quantile(0.5, ssedoctor_first_meaningful_event_seconds_bucket)', (v) => Number.isFinite(v), 10_000);
     expect(p50).toBeGreaterThan(0);
     expect(p50).toBeLessThan(30);
     expect(await query(base, 'sum(ssedoctor_runs_total)')).toBeGreaterThanOrEqual(later);
+    interrupt();
     const { code, stderr } = await exit;
-    expect(code, stderr).toBe(0);
-  });
+    expect(code, stderr).toBe(130); // stopped by Ctrl-C: the exporter does not hold the process
+  }, 90_000);
 });
