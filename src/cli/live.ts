@@ -64,7 +64,9 @@ export function liveLines(step: ProbeStep, opts: LiveOptions): string[] {
     case 'head': {
       const ok = step.status === 200;
       const status = ok ? c.green(String(step.status)) : c.red(String(step.status));
-      return [line(`${c.cyan('←')} ${status} response head`), ...heads(step.headers, '<', opts.verbose ? undefined : KEY_HEADERS)];
+      // Only HTTP/2 is named: HTTP/1.1 is what a head is unless said otherwise.
+      const h2 = step.protocol === 'h2' ? c.dim(' (h2)') : '';
+      return [line(`${c.cyan('←')} ${status} response head${h2}`), ...heads(step.headers, '<', opts.verbose ? undefined : KEY_HEADERS)];
     }
     case 'first-byte':
       return [line(c.dim('first body byte'))];

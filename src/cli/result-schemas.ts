@@ -74,6 +74,14 @@ const loadCore = obj(
     shard: obj(['index', 'count'], { index: { type: 'integer', minimum: 1 }, count: { type: 'integer', minimum: 1 } }),
     mergedFrom: count,
     worst: { type: 'object', additionalProperties: { type: 'array', items: { type: 'object' } } },
+    reconnects: obj(['runs', 'reconnected', 'withDuplicates', 'withLost', 'withOutOfOrder', 'resume'], {
+      runs: count,
+      reconnected: count,
+      withDuplicates: count,
+      withLost: count,
+      withOutOfOrder: count,
+      resume: { type: 'object', additionalProperties: count, description: 'runs per resume-check verdict (--cut-after)' },
+    }, { description: '--client browser/origin, --cut-after: runs that reconnected and the damage they saw (counts of runs)' }),
   },
 );
 

@@ -233,7 +233,7 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
           attempt.status = status;
           attempt.protocol = responseProtocol(statusText, options.http2);
           attempt.headers = h;
-          emit({ kind: 'head', attempt: req.attempt, status, headers: h });
+          emit({ kind: 'head', attempt: req.attempt, status, headers: h, protocol: attempt.protocol });
           if (status === 200 && isEventStream(h['content-type'])) {
             reader = new SseReader({ maxBufferSize: options.maxEventBytes, previewChars: options.previewChars });
             inflater = decompressor(h['content-encoding']);

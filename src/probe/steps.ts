@@ -29,7 +29,7 @@ export type ProbeStep = StepBase &
       }
     | { kind: 'stream-requested'; attempt: number; url: string; headers: Record<string, string> }
     | { kind: 'redirect'; attempt: number; status: number; location: string; stop?: 'loop' | 'limit' | 'no-location' }
-    | { kind: 'head'; attempt: number; status: number; headers: Record<string, string> }
+    | { kind: 'head'; attempt: number; status: number; headers: Record<string, string>; protocol?: 'h2' | 'http/1.1' }
     | { kind: 'first-byte'; attempt: number }
     | { kind: 'record'; attempt: number; record: StreamRecord }
     | { kind: 'end'; attempt: number; end: AttemptEnd; status?: number; error?: NetError; body?: string; reads: number; bytes: number }

@@ -103,6 +103,7 @@ describe('proxies from the environment (built binary)', () => {
     const doc = JSON.parse(r.stdout);
     expect(doc.network).toEqual({ protocol: 'h2', proxy: `http://[redacted]@127.0.0.1:${proxy.port}` });
     expect(proxy.connects.length).toBeGreaterThan(before);
+    expect(r.stderr).toMatch(/← 200 response head \(h2\)/); // live output names HTTP/2
     expect(r.stdout + r.stderr).not.toContain('hunter2');
   });
 
