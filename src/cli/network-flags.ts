@@ -25,7 +25,7 @@ export function networkOptionsFromFlags(
   warn?: (line: string) => void,
 ): Pick<ProbeOptions, 'tls' | 'http2' | 'proxy'> {
   const tls: TlsSettings = {};
-  if (f.cacert !== undefined) tls.ca = readCertificates(f.cacert, '--cacert');
+  if (f.cacert !== undefined) tls.ca = readCertificates(f.cacert, '--cacert') + extraCas(env);
   if (f.key !== undefined && f.cert === undefined) throw usageError('conflicting-flags', '--key needs --cert (the client certificate it belongs to)');
   if (f.cert !== undefined) {
     const certText = readPem(f.cert, '--cert');
@@ -51,6 +51,20 @@ export function networkOptionsFromFlags(
     ...(f.http2 ? { http2: true } : {}),
     ...(proxy ? { proxy } : {}),
   };
+}
+
+/**
+ * `NODE_EXTRA_CA_CERTS`, which Node adds to its default store: a `ca` list replaces that store, so
+ * with --cacert the extra file is listed again. Unreadable: left out, as Node itself only warns.
+ */
+function extraCas(env: Record<string, string | undefined>): string {
+  const path = env.NODE_EXTRA_CA_CERTS;
+  if (!path) return '';
+  try {
+    return `\n${readFileSync(path, 'utf8')}`;
+  } catch {
+    return '';
+  }
 }
 
 function readPem(path: string, flag: string): string {

@@ -67,6 +67,19 @@ describe('verify over TLS and HTTP/2 (built binary)', () => {
     expect(r.stderr.match(/--insecure: TLS certificates are NOT verified/g)).toHaveLength(1);
   });
 
+  it('NODE_EXTRA_CA_CERTS stays trusted when --cacert adds another CA (a ca list would replace it)', async () => {
+    const other = makePki();
+    try {
+      const env = { ...NO_ENV_PROXY, NODE_EXTRA_CA_CERTS: pki.caCert };
+      const r = await ssedoctor(['verify', '--url', front.url, '--cacert', other.caCert, ...quick], env);
+      expect(r.code, r.stdout).toBe(0);
+      const untrusted = await ssedoctor(['verify', '--url', front.url, '--cacert', other.caCert, ...quick], NO_ENV_PROXY);
+      expect(untrusted.code).toBe(3);
+    } finally {
+      other.remove();
+    }
+  });
+
   it.each([
     [['--cacert', '/nonexistent/ca.pem'], /^ssedoctor: --cacert: cannot read \/nonexistent\/ca\.pem \(ENOENT\)/],
     [['--cacert', 'GARBAGE'], /--cacert: .* holds no PEM certificate/],
