@@ -62,8 +62,14 @@ const loadCore = obj(
     },
     generator: obj(['loopDelayMs', 'peakInflight', 'saturated'], {
       loopDelayMs: obj(['p50', 'p99', 'max'], { p50: ms, p99: ms, max: ms }),
+      scheduleLagMs: obj(['p50', 'p99', 'max'], { p50: ms, p99: ms, max: ms }, { description: 'open model: launch lateness against the schedule' }),
+      utilization: { type: 'array', items: { type: 'number', minimum: 0, maximum: 1 }, description: 'busy share of each generator thread' },
+      cpu: obj(['ms', 'cores'], { ms, cores: { type: 'number', minimum: 0 } }),
       peakInflight: count,
-      saturated: { type: 'boolean' },
+      threads: count,
+      limited: { type: 'boolean', description: 'generator-limited: its timings or pace cannot be trusted' },
+      reasons: { type: 'array', items: str },
+      saturated: { type: 'boolean', description: 'same as limited (v1 name)' },
     }),
     encoded: obj(['outcomes', 'dropped', 'histograms', 'timeline'], {
       outcomes: { type: 'object', additionalProperties: count },
@@ -138,11 +144,11 @@ export const VERIFY_V1: JsonSchema = {
     counts: { type: 'object' },
     nodes: { type: 'array', items: { type: 'object' } },
     findings: { type: 'array', items: obj(['code', 'message'], { code: str, message: str }) },
+    reconnects: reconnectsSchema,
     network: obj(['protocol', 'proxy'], {
       protocol: { enum: ['h2', 'http/1.1', null], description: 'HTTP version of the last answered stream request; null when none was answered' },
       proxy: { type: ['string', 'null'], description: 'forward proxy used (credentials redacted); null when direct' },
     }),
-    reconnects: reconnectsSchema,
     transcript: { type: 'object' },
   }),
 };

@@ -47,10 +47,13 @@ export interface LoadResult {
   worst: Partial<Record<OutcomeCode, Transcript[]>>;
   startedAt: string;
   durationMs: number;
-  stoppedBy: 'completed' | 'interrupted' | 'unreachable';
+  /** `client-limit`: ssedoctor ran out of file descriptors or local ports (see `clientLimitInflight`). */
+  stoppedBy: 'completed' | 'interrupted' | 'unreachable' | 'client-limit';
   loopDelay: LoopDelay;
   /** Most runs in flight at once. */
   peakInflight: number;
+  /** Runs in flight when the first run met ssedoctor's own limit (EMFILE, EADDRNOTAVAIL). */
+  clientLimitInflight?: number;
 }
 
 /** Sampling interval of the event-loop delay monitor, ms. */
@@ -76,6 +79,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let unreachableStreak = 0;
   let inflight = 0;
   let peakInflight = 0;
+  let clientLimitInflight: number | undefined;
   const stop = (why: LoadResult['stoppedBy']): void => {
     if (stopping) return;
     stopping = true;
@@ -105,6 +109,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       const sample: Sample = { outcome: diagnosis.outcome.code, ...(protocol ? { protocol } : {}), scheduledMs, lagMs, scheduled, diagnosis };
       metrics.add(sample);
       keepWorst(worst, sample.outcome, transcript, options.keepWorst);
+      // Out of file descriptors or ports: every later run would measure ssedoctor, not the target.
+      if (sample.outcome === 'client-limit') {
+        clientLimitInflight ??= inflight;
+        stop('client-limit');
+      }
       unreachableStreak = sample.outcome === 'unreachable' ? unreachableStreak + 1 : 0;
       if (unreachableStreak >= options.bailAfterUnreachable) stop('unreachable');
       options.onSample?.(sample, transcript, inflight - 1);
@@ -160,6 +169,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     stoppedBy,
     loopDelay: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) },
     peakInflight,
+    ...(clientLimitInflight !== undefined ? { clientLimitInflight } : {}),
   };
 }
 

@@ -16,6 +16,7 @@ export const TIMING_ROWS: readonly MetricName[] = [
   'terminal',
   'longest-stall',
   'total',
+  'schedule-lag',
 ];
 
 /** Count metrics, in report order. */

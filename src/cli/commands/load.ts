@@ -13,6 +13,7 @@ import { roundTimesDeep } from '../../report/format.js';
 import type { CliContext } from '../context.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../embedded.js';
 import { parseBaseUrl, parseDuration, parseInteger, parsePositiveDuration } from '../options.js';
+import { clientLimitMessage } from '../fd-limit.js';
 import { parseMissRate } from '../miss-rate.js';
 import { probeOptionsFromFlags, type ProbeFlags } from '../probe-flags.js';
 import { createProgress } from '../progress.js';
@@ -47,6 +48,7 @@ export interface LoadFlags extends ProbeFlags {
   metricsPort?: string;
   metricsHost: string;
   targetMissRate: string;
+  failOnGeneratorLimited?: boolean;
 }
 
 /**
@@ -138,6 +140,7 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
   const progress = createProgress(ctx.stderr, total, flags.progress && !flags.json && !flags.ndjson);
   const tick = setInterval(() => progress.update(done, counts, inflight), 1000);
   let result;
+  const cpu0 = process.cpuUsage();
   try {
     result = await runLoadParallel({
       probe: { ...probe, baseUrl: probeUrl },
@@ -167,7 +170,10 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
     await exporter?.close();
   }
 
-  const summary = loadSummary({ version: ctx.version, target, model: { ...describe, seed, workers }, ...(ctx.argv ? { command: commandLine(ctx.argv) } : {}), thresholds, shard, ...result });
+  if (result.stoppedBy === 'client-limit') ctx.stderr.write(`${clientLimitMessage(result.clientLimitInflight)}\n`);
+  const { user, system } = process.cpuUsage(cpu0);
+  const cpuMs = (user + system) / 1000;
+  const summary = loadSummary({ version: ctx.version, target, model: { ...describe, seed, workers }, ...(ctx.argv ? { command: commandLine(ctx.argv) } : {}), thresholds, shard, ...result, cpuMs });
   // The file gets everything, written even when the run was interrupted: nothing asked for is lost.
   if (flags.out) writeFileAtomic(flags.out, `${JSON.stringify({ ...summary, worst: roundTimesDeep(result.worst) })}\n`);
   publishLoad(summary, ctx, flags.junit);
@@ -176,12 +182,14 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
     ctx.stdout.write(`${JSON.stringify({ type: 'summary', ...summary })}\n`);
     ctx.stderr.write(renderLoad(summary, 'terminal', ctx, ctx.stderr)); // the readable report goes with the chatter
   } else ctx.stdout.write(renderLoad(summary, flags.json ? 'json' : 'terminal', ctx));
-  return loadExitCode(summary);
+  return loadExitCode(summary, { failOnGeneratorLimited: flags.failOnGeneratorLimited === true });
 }
 
-/** 130 interrupted, 3 target unreachable, 1 a threshold failed, else 0. */
-export function loadExitCode(summary: LoadSummary): number {
+/** 130 interrupted, 4 out of local resources, 3 target unreachable, 4 generator-limited (when asked), 1 a threshold failed, else 0. */
+export function loadExitCode(summary: LoadSummary, options: { failOnGeneratorLimited?: boolean } = {}): number {
   if (summary.stoppedBy === 'interrupted') return EXIT.interrupted;
+  if (summary.stoppedBy === 'client-limit') return EXIT.generatorLimited;
   if (summary.stoppedBy === 'unreachable' || (summary.runs > 0 && summary.outcomes.every((o) => o.code === 'unreachable'))) return EXIT.unreachable;
+  if (options.failOnGeneratorLimited && summary.generator.limited) return EXIT.generatorLimited;
   return summary.thresholds.some((t) => !t.passed) ? EXIT.unhealthy : EXIT.ok;
 }
