@@ -30,7 +30,7 @@ export function addProbeOptions(cmd: Command, attempts: string): Command {
     .option('--max-event-size <size>', 'largest line or event accepted', '1mb')
     .option('--client <name>', 'stream client: probe (reconnects only after a 404, as the origin frontend), browser (also reconnects as an EventSource: after retry: or 3 s, with Last-Event-ID) or origin (the origin hook alone: a new EventSource after --retry-delay on every error, event: error included)', 'probe')
     .option('--reconnect-time <duration>', 'browser client: wait before a reconnect until the server sends retry: (Chromium and Safari 3s, Firefox 5s)', '3s')
-    .option('--max-reconnects <n>', 'browser client: most reconnects after an open stream ended, broke or was cut', '10')
+    .option('--max-reconnects <n>', 'browser and origin clients, --cut-after: most reconnects after an open stream ended, broke or was cut', '10')
     .option('--cut-after <n>', 'resume check: drop the stream after n meaningful events, reconnect, and report whether the server resumed, replayed or restarted')
     .option('--cacert <file>', 'trust the CA certificates in this PEM file too (added to the bundled public roots)')
     .option('--cert <file>', 'client certificate (PEM) for servers that ask for one; its key in the same file or --key')
