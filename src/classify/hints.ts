@@ -6,6 +6,7 @@ import type { Transcript } from '../model.js';
 import type { Classification } from './classify.js';
 import type { Finding } from './findings.js';
 import { outcomeInfo } from './outcomes.js';
+import { proxyHint } from './proxy-hint.js';
 import { tlsHint } from './tls-hint.js';
 import { streamAttempt } from './waterfall.js';
 
@@ -53,7 +54,7 @@ export function runHint(t: Transcript, c: Classification, found: Finding[]): str
       return table;
     }
     case 'unreachable':
-      return tlsHint(t) ?? table;
+      return tlsHint(t) ?? proxyHint(t) ?? table;
     case 'http-error': {
       const a = t.attempts.at(-1);
       if (a?.status !== undefined && a.status >= 300 && a.status < 400) {

@@ -50,5 +50,26 @@ export function createDispatcher(timeoutMs: number, connections?: number, networ
       const o = { ...opts, ...timeouts };
       return (o as { connections?: number }).connections === 1 ? new Client(origin, o) : new Pool(origin, o);
     },
+    clientFactory: (origin: URL, opts: object): Dispatcher => refusalAware(new Pool(origin, opts)),
   });
+}
+
+/**
+ * The pool that sends CONNECT to the proxy, with a refusal turned into its own error. undici reports
+ * a tunnel the proxy refused (407, 403, 502...) as UND_ERR_ABORTED, the code of a run the user
+ * interrupted; this one says what happened: `SSEDOCTOR_PROXY_REFUSED`, and `PROXY_STATUS_<status>` as its cause.
+ */
+function refusalAware(pool: Pool): Pool {
+  const connect = pool.connect.bind(pool) as (o: Dispatcher.ConnectOptions) => Promise<Dispatcher.ConnectData>;
+  const checked = async (o: Dispatcher.ConnectOptions): Promise<Dispatcher.ConnectData> => {
+    const answer = await connect(o);
+    if (answer.statusCode === 200) return answer;
+    answer.socket.destroy();
+    // The status travels as a code on the cause chain, where toNetError collects codes.
+    const message = `the proxy answered ${answer.statusCode} to CONNECT ${o.path}`;
+    const cause = Object.assign(new Error(message), { code: `PROXY_STATUS_${answer.statusCode}` });
+    throw Object.assign(new Error(message, { cause }), { code: 'SSEDOCTOR_PROXY_REFUSED' });
+  };
+  pool.connect = checked as Pool['connect'];
+  return pool;
 }

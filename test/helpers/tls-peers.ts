@@ -146,8 +146,11 @@ export interface ForwardProxy extends LoopbackPeer {
   auth: string[];
 }
 
-/** Starts a forward proxy: CONNECT tunnels and absolute-URI requests, with no access control. */
-export async function startForwardProxy(): Promise<ForwardProxy> {
+/**
+ * Starts a forward proxy: CONNECT tunnels and absolute-URI requests, with no access control, or,
+ * with `refuse`, answering every request and tunnel with that status (407, 403...).
+ */
+export async function startForwardProxy(opts: { refuse?: number } = {}): Promise<ForwardProxy> {
   const connects: string[] = [];
   const relayed: string[] = [];
   const auth: string[] = [];
@@ -155,6 +158,7 @@ export async function startForwardProxy(): Promise<ForwardProxy> {
   const server = createHttpServer((req, res) => {
     relayed.push(req.url ?? '');
     if (req.headers['proxy-authorization']) auth.push(req.headers['proxy-authorization']);
+    if (opts.refuse) return void res.writeHead(opts.refuse, { 'proxy-authenticate': 'Basic realm="test"' }).end();
     let target: URL;
     try {
       target = new URL(req.url ?? '');
@@ -176,6 +180,7 @@ export async function startForwardProxy(): Promise<ForwardProxy> {
   server.on('connect', (req, client: Socket, head: Buffer) => {
     connects.push(req.url ?? '');
     if (req.headers['proxy-authorization']) auth.push(req.headers['proxy-authorization']);
+    if (opts.refuse) return void client.end(`HTTP/1.1 ${opts.refuse} Refused\r\nProxy-Authenticate: Basic realm="test"\r\n\r\n`);
     const [host, port] = (req.url ?? '').split(':');
     const upstream = netConnect(Number(port), host, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');

@@ -123,6 +123,30 @@ describe('forward proxy', () => {
     expect(t.attempts[0]!.proxy).toBeUndefined();
   });
 
+  it('a proxy that refuses the tunnel (407): unreachable with the proxy\'s status and a hint about credentials, not "interrupted"', async () => {
+    const refusing = await startForwardProxy({ refuse: 407 });
+    try {
+      const t = await runProbe({ ...fast, baseUrl: front.url, tls: { ca }, proxy: { httpsProxy: refusing.url } });
+      expect(t.enqueue.error).toEqual({
+        code: 'SSEDOCTOR_PROXY_REFUSED',
+        codes: ['SSEDOCTOR_PROXY_REFUSED', 'PROXY_STATUS_407'],
+        message: `the proxy answered 407 to CONNECT 127.0.0.1:${front.port}`,
+      });
+      const d = diagnose(t);
+      expect(d.outcome.code).toBe('unreachable');
+      expect(d.hint).toMatch(/^The forward proxy wants credentials \(407\): .*HTTPS_PROXY=http:\/\/user:password@proxy:port/);
+      const forbidden = await startForwardProxy({ refuse: 403 });
+      try {
+        const f = await runProbe({ ...fast, baseUrl: front.url, tls: { ca }, proxy: { httpsProxy: forbidden.url } });
+        expect(diagnose(f).hint).toMatch(/^The forward proxy refused the tunnel \(403\)/);
+      } finally {
+        await forbidden.close();
+      }
+    } finally {
+      await refusing.close();
+    }
+  });
+
   it('a proxy that is down: the run is unreachable, not a crash', async () => {
     const t = await runProbe({ ...fast, baseUrl: ref.url, proxy: { httpProxy: 'http://127.0.0.1:1' } });
     expect(classify(t).outcome).toBe('unreachable');
