@@ -15,6 +15,8 @@
  * new EventSource after `--retry-delay`, `--attempts` times in a row at most (every open resets the count).
  * A new EventSource sends no Last-Event-ID. After an `event: error` the old stream stays open until then.
  *
+ * `--cut-after N` closes the connection right after the N-th meaningful event (events the same network
+ * read carried after it are dropped, as from a page that closed its EventSource there), once per run.
  * With the default client, `--cut-after` reconnects once after the cut, after `--retry-delay` and without
  * `Last-Event-ID`: what the origin hook's onerror does (it opens a new EventSource, which carries no id).
  */

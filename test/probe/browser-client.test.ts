@@ -108,6 +108,27 @@ describe('browser client: reconnects as an EventSource', () => {
     });
   }
 
+  it('a connection dropped before any head is reestablished (a network error), not failed', async () => {
+    let n = 0;
+    const server = await startRawServer(
+      enqueueThen((_req, socket) => {
+        if (n++ === 0) return void socket.destroy(); // reset before the status line
+        socket.write(sseHead());
+        socket.write(chunk(frame(undefined, 'workflow-complete', '2026-01-01T00:00:01+00:00')));
+      }),
+    );
+    const t = await runProbe({ ...fast, reconnectTimeMs: 50, baseUrl: server.url });
+    n = 0; // the default client meets the same reset
+    const plain = await runProbe({ ...fast, client: 'probe', baseUrl: server.url });
+    await server.close();
+    expect(t.attempts.map((a) => [a.status, a.end])).toEqual([
+      [undefined, 'error'],
+      [200, 'terminal'],
+    ]);
+    expect(t.attempts[1]!.reconnect).toMatchObject({ reason: 'reconnect', delaySource: 'browser-default' });
+    expect(plain.attempts.map((a) => a.end)).toEqual(['error']); // the default client: one stream request, as before
+  });
+
   it('--max-reconnects bounds a server that ends every stream at once', async () => {
     const server = await startRawServer(
       enqueueThen((_req, socket) => {
