@@ -12,6 +12,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import { createServer as createHttpsServer } from 'node:https';
 import { connect as netConnect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
@@ -74,48 +75,50 @@ const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade',
 /**
  * An HTTPS front (HTTP/2 and HTTP/1.1 by ALPN) forwarding to `upstream`. With `requireClientCert`,
  * only clients presenting a certificate signed by the test CA get through the handshake; with
- * `holdHead`, each response head is held until the upstream's first body bytes.
+ * `holdHead`, each response head is held until the upstream's first body bytes; with `http1Only`,
+ * a `node:https` server that offers only `http/1.1` by ALPN (an ingress without HTTP/2).
  */
 export async function startTlsFront(
   pki: Pki,
   upstream: string,
-  opts: { requireClientCert?: boolean; holdHead?: boolean } = {},
+  opts: { requireClientCert?: boolean; holdHead?: boolean; http1Only?: boolean } = {},
 ): Promise<LoopbackPeer & { protocols: string[] }> {
   const protocols: string[] = [];
   const up = new URL(upstream);
-  const server = createSecureServer(
-    {
-      allowHTTP1: true,
-      cert: pki.pem(pki.serverCert),
-      key: pki.pem(pki.serverKey),
-      ...(opts.requireClientCert ? { requestCert: true, rejectUnauthorized: true, ca: pki.pem(pki.caCert) } : {}),
-    },
-    (req: Http2ServerRequest, res: Http2ServerResponse) => {
-      protocols.push(req.httpVersion === '2.0' ? 'h2' : 'http/1.1');
-      const headers: IncomingHttpHeaders = {};
-      for (const [k, v] of Object.entries(req.headers)) if (!k.startsWith(':') && !HOP.has(k)) headers[k] = v;
-      headers.host = up.host;
-      const fwd = httpRequest({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers }, (answer) => {
-        const out: Record<string, string | string[]> = {};
-        for (const [k, v] of Object.entries(answer.headers)) if (v !== undefined && !HOP.has(k)) out[k] = v;
-        // holdHead: the head leaves with the first body bytes, as HTTP/2 ingresses that wait for a DATA frame do.
-        const head = (): void => void (res.headersSent || res.writeHead(answer.statusCode ?? 502, out));
-        if (!opts.holdHead) head();
-        answer.on('data', (c: Buffer) => {
-          head();
-          res.write(c);
-        });
-        answer.on('end', () => {
-          head();
-          res.end();
-        });
-        answer.on('error', () => res.destroy());
+  const tls = {
+    cert: pki.pem(pki.serverCert),
+    key: pki.pem(pki.serverKey),
+    ...(opts.requireClientCert ? { requestCert: true, rejectUnauthorized: true, ca: pki.pem(pki.caCert) } : {}),
+  };
+  const handler = (req: Http2ServerRequest, res: Http2ServerResponse): void => {
+    protocols.push(req.httpVersion === '2.0' ? 'h2' : 'http/1.1');
+    const headers: IncomingHttpHeaders = {};
+    for (const [k, v] of Object.entries(req.headers)) if (!k.startsWith(':') && !HOP.has(k)) headers[k] = v;
+    headers.host = up.host;
+    const fwd = httpRequest({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers }, (answer) => {
+      const out: Record<string, string | string[]> = {};
+      for (const [k, v] of Object.entries(answer.headers)) if (v !== undefined && !HOP.has(k)) out[k] = v;
+      // holdHead: the head leaves with the first body bytes, as HTTP/2 ingresses that wait for a DATA frame do.
+      const head = (): void => void (res.headersSent || res.writeHead(answer.statusCode ?? 502, out));
+      if (!opts.holdHead) head();
+      answer.on('data', (c: Buffer) => {
+        head();
+        res.write(c);
       });
-      fwd.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502).end()));
-      res.on('close', () => fwd.destroy());
-      req.pipe(fwd);
-    },
-  );
+      answer.on('end', () => {
+        head();
+        res.end();
+      });
+      answer.on('error', () => res.destroy());
+    });
+    fwd.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502).end()));
+    res.on('close', () => fwd.destroy());
+    req.pipe(fwd);
+  };
+  // The https server's req/res carry the same members the handler uses.
+  const server = opts.http1Only
+    ? createHttpsServer(tls, handler as unknown as Parameters<typeof createHttpsServer>[1])
+    : createSecureServer({ allowHTTP1: true, ...tls }, handler);
   const sockets = new Set<Socket>();
   server.on('secureConnection', (s: Socket) => {
     sockets.add(s);

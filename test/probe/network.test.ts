@@ -85,6 +85,18 @@ describe('HTTP/2', () => {
     expect(front.protocols.slice(before)).toEqual(['http/1.1', 'http/1.1']);
   });
 
+  it('--http2 against an ingress that offers only http/1.1: ALPN settles on HTTP/1.1, recorded as such', async () => {
+    const h1 = await startTlsFront(pki, ref.url, { http1Only: true });
+    try {
+      const t = await runProbe({ ...fast, baseUrl: h1.url, tls: { ca }, http2: true });
+      expect(classify(t).outcome).toBe('healthy');
+      expect(t.attempts[0]!.protocol).toBe('http/1.1');
+      expect(h1.protocols).toEqual(['http/1.1', 'http/1.1']);
+    } finally {
+      await h1.close();
+    }
+  });
+
   it('--http2 on a plain http:// URL stays HTTP/1.1 (no ALPN without TLS)', async () => {
     const t = await runProbe({ ...fast, baseUrl: ref.url, http2: true });
     expect(classify(t).outcome).toBe('healthy');
