@@ -2,6 +2,7 @@
  * Every outcome code, produced on the wire: reference-server scenarios for the origin's
  * failures, raw-bytes servers for what the reference server must not be bent into.
  */
+import { closeSync, openSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/classify/diagnose.js';
 import { OUTCOME_CODES, type OutcomeCode } from '../../src/classify/outcomes.js';
@@ -141,6 +142,29 @@ describe('outcomes on the wire', () => {
     seen.add(d.outcome.code);
     expect(d.outcome.code).toBe('unreachable');
     expect(d.outcome.exitCode).toBe(3);
+  });
+
+  it('client-limit: ssedoctor itself out of file descriptors (EMFILE), never blamed on the target', async () => {
+    const server = await startRawServer(enqueueThen((_req, s) => void s.end(sseHead())));
+    const held: number[] = [];
+    try {
+      // Take every free descriptor of this process, as ten thousand open streams would.
+      for (;;) {
+        try {
+          held.push(openSync('/dev/null', 'r'));
+        } catch {
+          break;
+        }
+      }
+      const d = diagnose(await runProbe({ ...fast, baseUrl: server.url }));
+      seen.add(d.outcome.code);
+      expect(d.outcome.code).toBe('client-limit');
+      expect(d.detail).toMatch(/the enqueue request could not start: EMFILE \(ssedoctor is out of file descriptors\)/);
+      expect(d.outcome.exitCode).toBe(4);
+    } finally {
+      held.forEach((fd) => closeSync(fd));
+      await server.close();
+    }
   });
 
   it('malformed-stream: an endless line is cut at --max-event-size, memory bounded', async () => {
