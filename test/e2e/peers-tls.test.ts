@@ -65,6 +65,37 @@ describe.runIf(peersAvailable('test/e2e/peers-tls.test.ts', ['nginx']))('nginx t
     expect(JSON.parse(untrusted.stdout).hint).toMatch(/--cacert/);
   });
 
+  it('what HTTP/2 changes on nginx: over h2 the head waits for the first DATA frame (head-held, named h2); over HTTP/1.1 it does not', async () => {
+    // The job's first event comes 1.5 s after the head is flushed upstream.
+    const slow = await startReferenceServer({
+      scenario: 'healthy',
+      persistDelay: parseDistribution('20ms'),
+      workerDelay: parseDistribution('1500ms'),
+      nodeDuration: parseDistribution('2ms'),
+      log: { level: 'off', format: 'text' },
+    });
+    const front = await startNginxTls(pki, slow.url);
+    try {
+      const run = async (extra: string[]) => {
+        const r = await ssedoctor(['verify', '--url', front.url, '--cacert', pki.caCert, '--json', ...extra, ...quick], NO_ENV_PROXY);
+        expect(r.code, r.stdout).toBe(0);
+        return JSON.parse(r.stdout) as { waterfall: Record<string, number>; findings: { code: string; message: string }[]; network: { protocol: string } };
+      };
+      const h2 = await run(['--http2']);
+      expect(h2.network.protocol).toBe('h2');
+      expect(h2.waterfall.headMs! - h2.waterfall.getSentMs!).toBeGreaterThan(1000);
+      expect(h2.waterfall.firstEventMs! - h2.waterfall.headMs!).toBeLessThan(50);
+      expect(h2.findings.find((f) => f.code === 'head-held')?.message).toMatch(/over HTTP\/2 \(h2\) the HEADERS frame arrived with the first DATA frame/);
+      const h1 = await run([]);
+      expect(h1.network.protocol).toBe('http/1.1');
+      expect(h1.waterfall.firstEventMs! - h1.waterfall.headMs!).toBeGreaterThan(1000);
+      expect(h1.findings.map((f) => f.code)).not.toContain('head-held');
+    } finally {
+      await front.close();
+      await slow.close();
+    }
+  }, 20_000);
+
   it('load over h2: every run healthy and counted as h2', async () => {
     const r = await ssedoctor(['load', '--url', nginx.url, '--cacert', pki.caCert, '--http2', '-n', '20', '-c', '10', '--workers', '1', '--json', '--timeout', '3s'], NO_ENV_PROXY);
     expect(r.code, r.stderr).toBe(0);
