@@ -26,6 +26,7 @@ import { isEventStream, isRoutingNotFound } from '../wire.js';
 import { attach } from './attach.js';
 import { DEFAULT_MAX_RECONNECTS, type ProbeOptions } from './options.js';
 import type { StepInput } from './steps.js';
+import { sleep } from './sleep.js';
 
 /**
  * Reconnection time before a server sends `retry:`, ms. The spec leaves it to the user agent ("a few
@@ -199,19 +200,4 @@ export function hasReplay(url: string): boolean {
 /** The URL with every `replay` parameter set to 0, the rest of the query left byte for byte. */
 export function withReplayOff(url: string): string {
   return url.replace(/([?&]replay)(=[^&#]*)?(?=&|#|$)/g, '$1=0');
-}
-
-/** Sleeps `ms`; resolves false early when the signal aborts. */
-function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
-  if (signal?.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const done = (ok: boolean): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      resolve(ok);
-    };
-    const onAbort = (): void => done(false);
-    const timer = setTimeout(() => done(true), ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

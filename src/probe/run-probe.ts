@@ -15,6 +15,7 @@ import { toNetError } from './net-error.js';
 import { redactUrl } from './redact.js';
 import { BROWSER_ACCEPT_ENCODING, DEFAULT_PROBE_OPTIONS, type ProbeOptions } from './options.js';
 import type { ProbeRun, ProbeStep, StepInput } from './steps.js';
+import { sleep } from './sleep.js';
 
 /**
  * Joins a base URL and a path, keeping the base's path prefix (`https://h/prefix` + `/api/x`) and
@@ -178,19 +179,4 @@ function withTimeout(signal: AbortSignal | undefined, ms: number): AbortSignal {
   const reason = Object.assign(new Error(`no complete answer within ${ms} ms`), { code: 'SSEDOCTOR_TIMEOUT' });
   setTimeout(() => c.abort(reason), ms).unref();
   return signal ? AbortSignal.any([signal, c.signal]) : c.signal;
-}
-
-/** Sleeps `ms`; resolves false early when the signal aborts. */
-function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
-  if (signal?.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const done = (ok: boolean): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      resolve(ok);
-    };
-    const onAbort = (): void => done(false);
-    const timer = setTimeout(() => done(true), ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
