@@ -35,7 +35,7 @@ const loadCore = obj(
     startedAt: isoTime,
     durationMs: ms,
     stoppedBy: str,
-    target: obj(['baseUrl'], { baseUrl: { ...str, description: 'redacted: userinfo and query values are [redacted]' }, embeddedScenario: str, windowMs: ms, targetMissRate: { type: 'number', exclusiveMinimum: 0, maximum: 0.5 }, proxy: { ...str, description: 'forward proxy used, redacted' } }),
+    target: obj(['baseUrl'], { baseUrl: { ...str, description: 'redacted: userinfo and query values are [redacted]' }, embeddedScenario: str, windowMs: ms, targetMissRate: { type: 'number', exclusiveMinimum: 0, maximum: 0.5 }, proxy: { ...str, description: 'forward proxy used, redacted' }, localAddresses: { type: 'array', items: str, description: 'source addresses the connections were spread over (--local-address)' } }),
     model: { type: 'object' },
     runs: count,
     dropped: count,

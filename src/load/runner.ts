@@ -8,7 +8,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { diagnose } from '../classify/diagnose.js';
 import type { OutcomeCode } from '../classify/outcomes.js';
 import type { Transcript } from '../model.js';
-import { createDispatcher } from '../probe/dispatcher.js';
+import { createDispatchers } from '../probe/dispatcher.js';
 import { streamProtocol } from '../probe/network.js';
 import type { ProbeOptions } from '../probe/options.js';
 import { runProbe } from '../probe/run-probe.js';
@@ -70,7 +70,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const inflightControllers = new Set<AbortController>();
   const cutoff = { abort: (): void => inflightControllers.forEach((c) => c.abort()) };
   const connections = options.model.kind === 'closed' ? options.model.concurrency : options.model.maxInflight;
-  const dispatcher = createDispatcher(options.probe.timeoutMs, connections, options.probe);
+  // One pool per source address (--local-address), handed to runs in turn.
+  const dispatchers = createDispatchers(options.probe.timeoutMs, connections, options.probe);
+  let nextDispatcher = 0;
   const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   loop.enable();
 
@@ -103,6 +105,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     if (options.cutSignal?.aborted) controller.abort();
     inflightControllers.add(controller);
     try {
+      const dispatcher = dispatchers[nextDispatcher++ % dispatchers.length]!;
       const transcript = await runProbe({ ...options.probe, dispatcher, signal: controller.signal });
       const diagnosis = diagnose(transcript);
       const protocol = streamProtocol(transcript);
@@ -158,7 +161,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   loop.disable();
   options.signal?.removeEventListener('abort', onAbort);
   options.cutSignal?.removeEventListener('abort', onCut);
-  await dispatcher.destroy();
+  await Promise.all(dispatchers.map((d) => d.destroy()));
   // The histogram holds timer-to-timer intervals: an idle loop reads ≈ the resolution, not 0.
   const ms = (ns: number): number => Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS);
   return {

@@ -22,6 +22,8 @@ export interface LoadTarget {
   targetMissRate?: number;
   /** The forward proxy the runs went through (HTTP(S)_PROXY), credentials redacted; absent: direct. */
   proxy?: string;
+  /** Source addresses the connections were spread over (`--local-address`); absent: the system's choice. */
+  localAddresses?: string[];
 }
 
 export interface LoadSummary {

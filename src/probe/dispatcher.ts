@@ -9,6 +9,11 @@ export interface NetworkSettings {
   http2?: boolean;
   /** Forward proxies; undefined: every request goes direct. */
   proxy?: ProxySettings;
+  /**
+   * Source addresses of the connections (see local-addresses.ts); undefined: the system picks.
+   * {@link createDispatcher} uses the first, {@link createDispatchers} makes one Agent per address.
+   */
+  localAddresses?: string[];
 }
 
 /**
@@ -22,6 +27,21 @@ export interface NetworkSettings {
  * the proxy as absolute-URI requests, as curl does (many proxies only allow CONNECT to port 443).
  */
 export function createDispatcher(timeoutMs: number, connections?: number, network: NetworkSettings = {}): Dispatcher {
+  return buildDispatcher(timeoutMs, connections, network, network.localAddresses?.[0]);
+}
+
+/**
+ * One dispatcher per source address in `network.localAddresses` (one, unbound, without them),
+ * each allowed its share of `connections` (rounded up). The load runner hands them to runs in turn,
+ * so one destination can take more connections than one source address has ephemeral ports.
+ */
+export function createDispatchers(timeoutMs: number, connections: number | undefined, network: NetworkSettings = {}): Dispatcher[] {
+  const addresses = network.localAddresses?.length ? network.localAddresses : [undefined];
+  const share = connections ? Math.ceil(connections / addresses.length) : undefined;
+  return addresses.map((address) => buildDispatcher(timeoutMs, share, network, address));
+}
+
+function buildDispatcher(timeoutMs: number, connections: number | undefined, network: NetworkSettings, localAddress: string | undefined): Dispatcher {
   const tls = tlsConnectOptions(network.tls);
   const allowH2 = network.http2 ?? false;
   const timeouts = { bodyTimeout: 0, headersTimeout: timeoutMs };
@@ -31,6 +51,8 @@ export function createDispatcher(timeoutMs: number, connections?: number, networ
     keepAliveTimeout: 4000,
     allowH2,
     ...(connections ? { connections } : {}),
+    // A Client option, not a `connect` one: undici's connector overwrites connect.localAddress with it.
+    ...(localAddress ? { localAddress } : {}),
     ...(Object.keys(tls).length > 0 ? { connect: tls } : {}),
   };
   if (!network.proxy) return new Agent(base);

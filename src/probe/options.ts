@@ -86,6 +86,8 @@ export interface ProbeOptions {
   http2?: boolean;
   /** Forward proxies (from `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY`); undefined: direct. */
   proxy?: ProxySettings;
+  /** Source addresses of the connections (`load --local-address`), spread over runs; undefined: the system picks. */
+  localAddresses?: string[];
   /** Shared connection pool (load runs); a private one is made otherwise. */
   dispatcher?: Dispatcher;
   /** Called as each step happens (requests, heads, redirects, records, ends), for live output. */

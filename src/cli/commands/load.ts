@@ -13,7 +13,9 @@ import { roundTimesDeep } from '../../report/format.js';
 import type { CliContext } from '../context.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../embedded.js';
 import { parseBaseUrl, parseDuration, parseInteger, parsePositiveDuration } from '../options.js';
-import { clientLimitMessage } from '../fd-limit.js';
+import { clientLimitMessage, openFileLimit } from '../fd-limit.js';
+import { capacityWarnings, localPortRange } from '../capacity.js';
+import { assertLocalAddresses, parseLocalAddresses } from '../../probe/local-addresses.js';
 import { parseMissRate } from '../miss-rate.js';
 import { probeOptionsFromFlags, type ProbeFlags } from '../probe-flags.js';
 import { createProgress } from '../progress.js';
@@ -49,6 +51,7 @@ export interface LoadFlags extends ProbeFlags {
   metricsHost: string;
   targetMissRate: string;
   failOnGeneratorLimited?: boolean;
+  localAddress?: string;
 }
 
 /**
@@ -113,6 +116,12 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
   const targetMissRate = parseMissRate(flags.targetMissRate);
   const baseUrl = flags.url !== undefined ? parseBaseUrl(flags.url) : undefined;
   const scenario = resolveScenarioName(flags, 'slow-persistence');
+  const localAddresses = flags.localAddress !== undefined ? parseLocalAddresses(flags.localAddress) : undefined;
+  if (localAddresses) await assertLocalAddresses(localAddresses);
+  // Said before anything starts: a model past the descriptor or port limit would stop part-way.
+  const streams = spec.kind === 'closed' ? { streams: spec.concurrency, flag: '--concurrency' as const } : { streams: spec.maxInflight, flag: '--max-inflight' as const };
+  const limits = { openFiles: openFileLimit(), portRange: localPortRange(), localAddresses: localAddresses?.length ?? 1 };
+  for (const line of capacityWarnings({ ...streams, ...limits })) ctx.stderr.write(`${line}\n`);
 
   // Listening first: a port in use is a usage error before anything is started or sent.
   const exporter: MetricsExporter | undefined = flags.metricsPort !== undefined ? await startMetricsExporter(flags.metricsHost, flags.metricsPort, ctx.version) : undefined;
@@ -131,6 +140,7 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
     ...(server ? { baseUrl: server.url, embeddedScenario: scenario, windowMs: embeddedWindowMs(scenario) } : { baseUrl: redactUrl(baseUrl!) }),
     ...(baseUrl && proxyFor(baseUrl, probe.proxy) ? { proxy: redactUrl(proxyFor(baseUrl, probe.proxy)!) } : {}),
     targetMissRate,
+    ...(localAddresses ? { localAddresses } : {}),
   };
 
   const workers = workerCount(flags.workers, server !== undefined);
@@ -143,7 +153,7 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
   const cpu0 = process.cpuUsage();
   try {
     result = await runLoadParallel({
-      probe: { ...probe, baseUrl: probeUrl },
+      probe: { ...probe, baseUrl: probeUrl, ...(localAddresses ? { localAddresses } : {}) },
       spec,
       workers,
       signal: ctx.signal,

@@ -25,6 +25,7 @@ export function declareLoad(program: Command, context: () => CliContext): void {
     .option('--max-inflight <n>', 'open model: runs in flight before new ones are dropped', '1000')
     .option('--workers <n>', 'generator threads, each running an equal part of the load (default: one per core left over)')
     .option('--shard <i/n>', 'run the i-th of n equal parts (n alone: index from JOB_COMPLETION_INDEX); merge with report')
+    .option('--local-address <list>', 'source addresses to spread connections over, e.g. 127.0.0.1-127.0.0.8 or 10.0.0.5,10.0.0.6 (default: the system picks); each adds a port range')
     .option('--metrics-port <port>', 'serve live Prometheus metrics at http://HOST:PORT/metrics during the run (0: a free port, printed on stderr)')
     .option('--metrics-host <address>', 'address the --metrics-port server listens on', '127.0.0.1')
     .option('--seed <n>', 'seed of the embedded server\'s delays (each shard adds its index)', '1');
@@ -51,6 +52,7 @@ Examples:
   $ HTTPS_PROXY=http://proxy:3128 ssedoctor load --url https://api.internal --cacert ca.pem --http2 -n 200
   $ ssedoctor load -n 1000 -t "p99(first-node-event)<3s" -t "count(heartbeat-only)==0"
   $ ssedoctor load -d 10m -c 50 --metrics-port 9464                # watch it live: scrape :9464/metrics
+  $ ssedoctor load --url http://10.0.0.9:8000 -c 50000 -d 5m --local-address 10.0.0.5-10.0.0.8   # past one address's ports
 
 Metrics: ${'enqueue, headers, server-wait, not-found-wait, first-event, first-node-event, terminal, total'} (ms);
 client-attempts, server-lookups, reconnects (counts). Exit codes: 0 ok, 1 a threshold failed, 2 usage error,
