@@ -44,7 +44,7 @@ export type AttemptEnd =
   | 'oversized' // an event or line exceeded the buffer limit
   | 'interrupted' // the caller's signal aborted the run
   | 'rejected' // non-200 or non-SSE answer: body read and discarded
-  | 'cut'; // ssedoctor closed the connection on purpose: --cut-after, or the origin hook after an `event: error`
+  | 'cut'; // ssedoctor closed the connection on purpose: --cut-after, a load's --storm-at, or the origin hook after an `event: error`
 
 /** One redirect followed by a stream request (EventSource follows them, WHATWG §9.2.2). */
 export interface Redirect {
@@ -114,6 +114,8 @@ export interface AttemptReconnect {
   delaySource: 'retry' | 'browser-default' | 'retry-delay';
   /** The `Last-Event-ID` header sent, when an id had been seen (browser client only). */
   lastEventId?: string;
+  /** Part of `delayMs` drawn at random after a reconnect storm's cut (`load --storm-jitter`), ms. */
+  jitterMs?: number;
   /** True when the stream URL's `replay` parameter was set to 0 for this request, as the origin hook does after the first open. */
   replayOff?: boolean;
 }
@@ -130,6 +132,8 @@ export interface StreamSession {
   stoppedBy: SessionStop;
   /** The deliberate cut (--cut-after), when it happened. */
   cut?: { afterEvents: number; attempt: number; atMs: number };
+  /** The reconnect storm's cut (`load --storm-at`): the open stream of `attempt` closed at `atMs` (ms since T0). */
+  storm?: { attempt: number; atMs: number };
 }
 
 /** Why a browser-like session made no further request. */

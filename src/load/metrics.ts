@@ -8,6 +8,7 @@ import type { Diagnosis } from '../classify/diagnose.js';
 import type { OutcomeCode } from '../classify/outcomes.js';
 import { addReconnects, emptyReconnectCounts, mergeReconnects, type ReconnectCounts } from './reconnect-counts.js';
 import { addLatency, mergeLatency, type LatencyCounts } from '../latency-buckets.js';
+import { addStormRun, mergeStormCounts, type StormCounts, type StormRun } from './storm.js';
 
 /** Timing metrics, recorded in microseconds, reported in ms. Names are the threshold names. */
 export const TIMING_METRICS = {
@@ -22,6 +23,9 @@ export const TIMING_METRICS = {
   'longest-stall': 'longest interval with no meaningful event between the stream head and its end',
   total: 'whole run, from its scheduled start',
   'schedule-lag': 'open model: how late the run was launched against its schedule (generator accuracy)',
+  'storm-reconnect': 'reconnect storm (--storm-at): the cut → the next stream request sent',
+  'storm-back': 'reconnect storm: the cut → the head of the stream that reopened',
+  'storm-first-event': 'reconnect storm: the cut → the first meaningful event after it',
 } as const;
 export type TimingMetric = keyof typeof TIMING_METRICS;
 
@@ -48,6 +52,8 @@ export interface Sample {
   /** True when the run had a schedule (open model); only then is `lagMs` recorded as schedule-lag. */
   scheduled?: boolean;
   diagnosis: Diagnosis;
+  /** How a reconnect storm (--storm-at) met this run, when it cut its stream. */
+  storm?: StormRun;
 }
 
 /** Timings are stored in µs and reported in ms; counts are stored as they are. */
@@ -98,6 +104,8 @@ export interface EncodedMetrics {
    * counts per log bucket (see latency-buckets.ts), so files merge exactly. Absent in older files.
    */
   latencyTimeline?: LatencyCounts[];
+  /** The reconnect storm (--storm-at) and what it met; absent without one. */
+  storm?: StormCounts;
 }
 
 export class LoadMetrics {
@@ -110,6 +118,8 @@ export class LoadMetrics {
   private readonly inferred = new Map<WaitMetric, number>();
   /** Set by the first run with a reconnecting client (--client browser, --cut-after). */
   reconnectCounts: ReconnectCounts | undefined;
+  /** Set when the load has a reconnect storm (--storm-at), before any run. */
+  storm: StormCounts | undefined;
   private readonly latencyTimeline: LatencyCounts[] = [];
 
   /** Adds one finished run. */
@@ -136,6 +146,12 @@ export class LoadMetrics {
     if (d.reconnects) {
       this.record('reconnects', d.reconnects.reconnects);
       addReconnects((this.reconnectCounts ??= emptyReconnectCounts()), d.reconnects);
+    }
+    if (sample.storm && this.storm) {
+      addStormRun(this.storm, sample.storm);
+      this.recordMs('storm-reconnect', sample.storm.reconnectMs);
+      this.recordMs('storm-back', sample.storm.backMs);
+      this.recordMs('storm-first-event', sample.storm.firstEventMs);
     }
     const second = Math.max(0, Math.floor((sample.scheduledMs + sample.lagMs + t.totalMs) / 1000));
     while (this.timeline.length <= second) this.timeline.push({});
@@ -215,6 +231,7 @@ export class LoadMetrics {
       inferred: Object.fromEntries(this.inferred),
       protocols: Object.fromEntries(this.protocols),
       ...(this.reconnectCounts ? { reconnects: this.reconnectCounts } : {}),
+      ...(this.storm ? { storm: this.storm } : {}),
       latencyTimeline: this.latencyTimeline,
     };
   }
@@ -234,6 +251,10 @@ export class LoadMetrics {
     this.dropped += e.dropped;
     for (const [p, n] of Object.entries(e.protocols ?? {})) this.protocols.set(p, (this.protocols.get(p) ?? 0) + n);
     if (e.reconnects) mergeReconnects((this.reconnectCounts ??= emptyReconnectCounts()), e.reconnects);
+    if (e.storm) {
+      if (this.storm) mergeStormCounts(this.storm, e.storm);
+      else this.storm = { ...e.storm, replies: { ...e.storm.replies } };
+    }
     for (const [name, encoded] of Object.entries(e.histograms) as [MetricName, string][]) {
       const h = hdr.decodeFromCompressedBase64(encoded, 32, false);
       this.histogram(name).add(h);

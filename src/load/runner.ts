@@ -14,6 +14,7 @@ import type { ProbeOptions } from '../probe/options.js';
 import { runProbe } from '../probe/run-probe.js';
 import { LoadMetrics, type Sample } from './metrics.js';
 import type { Schedule } from './pacer.js';
+import { armStorm, emptyStormCounts, stormRun, type StormPlan } from './storm.js';
 
 export type LoadModel =
   | { kind: 'closed'; concurrency: number; requests?: number; durationMs?: number }
@@ -31,6 +32,8 @@ export interface LoadOptions {
   keepWorst: number;
   /** Stop the whole load after this many unreachable runs in a row (the target died). */
   bailAfterUnreachable: number;
+  /** A reconnect storm: every open stream cut at `atMs` after the start (see storm.ts). */
+  storm?: StormPlan;
   /** Called for every finished run, with the number of runs still in flight. */
   onSample?: (sample: Sample, transcript: Transcript, inflight: number) => void;
 }
@@ -75,6 +78,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let nextDispatcher = 0;
   const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   loop.enable();
+  const storm = options.storm ? armStorm(options.storm, elapsed, (metrics.storm = emptyStormCounts(options.storm))) : undefined;
 
   let stoppedBy: LoadResult['stoppedBy'] = 'completed';
   let stopping = false;
@@ -106,10 +110,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     inflightControllers.add(controller);
     try {
       const dispatcher = dispatchers[nextDispatcher++ % dispatchers.length]!;
-      const transcript = await runProbe({ ...options.probe, dispatcher, signal: controller.signal });
+      const transcript = await runProbe({ ...options.probe, dispatcher, signal: controller.signal, ...storm?.probeOptions });
       const diagnosis = diagnose(transcript);
       const protocol = streamProtocol(transcript);
-      const sample: Sample = { outcome: diagnosis.outcome.code, ...(protocol ? { protocol } : {}), scheduledMs, lagMs, scheduled, diagnosis };
+      const stormed = storm ? stormRun(transcript, diagnosis.reconnects) : undefined;
+      const sample: Sample = { outcome: diagnosis.outcome.code, ...(protocol ? { protocol } : {}), scheduledMs, lagMs, scheduled, diagnosis, ...(stormed ? { storm: stormed } : {}) };
       metrics.add(sample);
       keepWorst(worst, sample.outcome, transcript, options.keepWorst);
       // Out of file descriptors or ports: every later run would measure ssedoctor, not the target.
@@ -159,6 +164,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   }
 
   loop.disable();
+  storm?.stop();
   options.signal?.removeEventListener('abort', onAbort);
   options.cutSignal?.removeEventListener('abort', onCut);
   await Promise.all(dispatchers.map((d) => d.destroy()));

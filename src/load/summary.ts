@@ -10,6 +10,7 @@ import type { LoadResult, LoopDelay } from './runner.js';
 import { evaluateThresholds, type Threshold, type ThresholdVerdict } from './thresholds.js';
 import type { Transcript } from '../model.js';
 import type { ReconnectCounts } from './reconnect-counts.js';
+import type { StormCounts } from './storm.js';
 
 export const LOAD_SCHEMA = 'ssedoctor.load/v1';
 
@@ -60,6 +61,8 @@ export interface LoadSummary {
   encoded: EncodedMetrics;
   /** `--client browser` / `--cut-after`: runs that reconnected and the damage they saw (counts of runs). */
   reconnects?: ReconnectCounts;
+  /** `--storm-at`: the reconnect storm's plan and what the cut streams met (counts; its timings are the `storm-*` metrics). */
+  storm?: StormCounts;
   /** Which part of a sharded run this is (`--shard i/n`). */
   shard?: { index: number; count: number };
   /** The result files merged into this one (`report`). */
@@ -149,6 +152,7 @@ export function loadSummary(input: DocumentInput): LoadSummary {
     generator: generatorSection(input, m),
     encoded: m.encode(),
     ...(m.reconnectCounts ? { reconnects: m.reconnectCounts } : {}),
+    ...(m.storm ? { storm: m.storm } : {}),
     ...(input.shard ? { shard: input.shard } : {}),
     ...(input.mergedFrom ? { mergedFrom: input.mergedFrom } : {}),
     ...(input.worst ? { worst: input.worst } : {}),

@@ -19,6 +19,11 @@
  * read carried after it are dropped, as from a page that closed its EventSource there), once per run.
  * With the default client, `--cut-after` reconnects once after the cut, after `--retry-delay` and without
  * `Last-Event-ID`: what the origin hook's onerror does (it opens a new EventSource, which carries no id).
+ *
+ * A load's reconnect storm (`--storm-at`, src/load/storm.ts) cuts the stream that is open (a 200
+ * event-stream head came) when its signal fires, once per run, as a proxy restart would; the client
+ * then reconnects as after any cut, its delay lengthened by a uniform random share of `--storm-jitter`.
+ * A request still waiting for its head, or a run between requests, is left alone.
  */
 import type { Dispatcher } from 'undici';
 import type { AttemptReconnect, SessionStop, StreamAttempt, StreamRecord, StreamSession } from '../model.js';
@@ -37,6 +42,7 @@ export const BROWSER_DEFAULT_RETRY_MS = 3000;
 /** Abort reasons for the deliberate closes: told apart from the caller's own abort. */
 const CUT = Object.assign(new Error('stream cut by ssedoctor (--cut-after)'), { code: 'SSEDOCTOR_CUT' });
 const HOOK_CLOSE = Object.assign(new Error('stream closed as the origin hook does after an event: error'), { code: 'SSEDOCTOR_HOOK_CLOSE' });
+const STORM = Object.assign(new Error('stream cut by ssedoctor (--storm-at)'), { code: 'SSEDOCTOR_STORM' });
 
 export interface SessionRequest {
   /** The stream URL as the path template gives it (first request). */
@@ -69,6 +75,7 @@ export async function runStreamSession(req: SessionRequest, attempts: StreamAtte
   let lastEventId = '';
   let retryMs: number | undefined;
   let cut: StreamSession['cut'];
+  let storm: StreamSession['storm'];
   let next: AttemptReconnect | undefined; // how the coming request follows the last one
 
   const stopWith = (stoppedBy: SessionStop): StreamSession => ({
@@ -77,6 +84,7 @@ export async function runStreamSession(req: SessionRequest, attempts: StreamAtte
     maxReconnects,
     stoppedBy,
     ...(cut ? { cut } : {}),
+    ...(storm ? { storm } : {}),
   });
 
   for (let n = 1; ; n++) {
@@ -86,15 +94,25 @@ export async function runStreamSession(req: SessionRequest, attempts: StreamAtte
     const headers = sendId ? { ...options.headers, 'last-event-id': lastEventId } : options.headers;
     // The cut is armed on one stream only, the first one to deliver N meaningful events; the origin
     // hook may close any stream (after an event: error).
-    const cutter = (options.cutAfter !== undefined && !cut) || hook ? new AbortController() : undefined;
+    const stormArmed = options.storm !== undefined && !storm && !options.storm.fired;
+    const cutter = (options.cutAfter !== undefined && !cut) || hook || stormArmed ? new AbortController() : undefined;
     let hookClose: NodeJS.Timeout | undefined;
     const signal = cutter ? (options.signal ? AbortSignal.any([options.signal, cutter.signal]) : cutter.signal) : options.signal;
     let meaningful = 0;
     let pendingCut: StreamSession['cut'];
     let lastKept: StreamRecord | undefined; // the N-th meaningful event: the page saw nothing after it
+    let headOpen = false; // a 200 event-stream head came: the storm cuts only open streams
+    let pendingStorm: StreamSession['storm'];
+    const onStorm = (): void => {
+      if (!headOpen || !cutter || cutter.signal.aborted) return;
+      pendingStorm = { attempt: n, atMs: since() };
+      cutter.abort(STORM);
+    };
+    const unsubscribe = stormArmed ? options.storm!.on(onStorm) : undefined;
     const cutNow = (): boolean => cutter?.signal.aborted === true && !options.signal?.aborted;
     const emit = (step: StepInput): void => {
       if (lastKept && step.kind === 'record') return; // parsed from the same read, after the cut
+      if (step.kind === 'head') headOpen = step.status === 200 && isEventStream(step.headers['content-type']);
       // The live output says what happened: the client cut the stream, nobody interrupted it.
       req.emit?.(step.kind === 'end' && step.end === 'interrupted' && cutNow() ? { ...step, end: 'cut' } : step);
       if (hook && cutter && !hookClose && step.kind === 'record' && step.record.kind === 'event' && step.record.type === 'error') {
@@ -120,11 +138,14 @@ export async function runStreamSession(req: SessionRequest, attempts: StreamAtte
       emit,
     });
     clearTimeout(hookClose);
+    unsubscribe?.();
     const closedByHook = cutter?.signal.reason === HOOK_CLOSE;
+    const byStorm = cutter?.signal.reason === STORM;
     if (a.end === 'interrupted' && cutNow()) {
       a.end = 'cut';
-      if (!closedByHook) cut = pendingCut;
-      if (lastKept) dropAfter(a, lastKept);
+      if (byStorm) storm = pendingStorm;
+      else if (!closedByHook) cut = pendingCut;
+      if (lastKept && !byStorm) dropAfter(a, lastKept);
     }
     if (next) a.reconnect = { ...next, ...(sendId ? { lastEventId } : {}), ...(replayOff ? { replayOff } : {}) };
     attempts.push(a);
@@ -161,6 +182,11 @@ export async function runStreamSession(req: SessionRequest, attempts: StreamAtte
       follow = browserDelay(retryMs, defaultRetryMs); // a clean end, a broken stream, or a network error before the head
     } else {
       return stopWith('done'); // the default client's stream ended on its own
+    }
+    if (byStorm && a.end === 'cut' && options.storm!.jitterMs > 0) {
+      // A client that spreads its reconnects (browsers do not): a uniform share of the jitter window.
+      const jitterMs = Math.round(Math.random() * options.storm!.jitterMs * 10) / 10;
+      follow = { ...follow, delayMs: follow.delayMs + jitterMs, jitterMs };
     }
     if (follow.reason !== 'failed-retry') {
       if (reconnects >= maxReconnects) return stopWith('max-reconnects');

@@ -78,6 +78,8 @@ export interface ProbeOptions {
   reconnectTimeMs?: number;
   /** Drop the stream on purpose after this many meaningful events, then reconnect (the resume check). */
   cutAfter?: number;
+  /** A load's reconnect storm (`--storm-at`): when it fires, every open stream is cut and reconnects as its client does, plus up to `jitterMs`. */
+  storm?: StormTrigger;
   /** Aborts the run (Ctrl-C); what was observed so far is kept. */
   signal?: AbortSignal;
   /** TLS trust and client certificate (PEM text, so the options cross to worker threads). */
@@ -92,6 +94,19 @@ export interface ProbeOptions {
   dispatcher?: Dispatcher;
   /** Called as each step happens (requests, heads, redirects, records, ends), for live output. */
   onStep?: (step: ProbeStep) => void;
+}
+
+/**
+ * A load's reconnect storm as a run sees it (src/load/storm.ts). A set of callbacks rather than an
+ * AbortSignal: thousands of runs subscribe and unsubscribe, which an EventTarget does in O(listeners).
+ */
+export interface StormTrigger {
+  /** True once the storm has fired (a later stream is not cut). */
+  readonly fired: boolean;
+  /** Calls `cut` when the storm fires; returns the unsubscribe. */
+  on(cut: () => void): () => void;
+  /** Widest extra reconnect delay, uniform random, ms; 0 = none. */
+  jitterMs: number;
 }
 
 /** The origin frontend's WorkflowVisualization uses 5 reconnects, 2500 ms apart. */

@@ -122,7 +122,7 @@ async function runOnce(options: ProbeOptions, dispatcher: Dispatcher, mainT0: nu
     const url = joinTemplate(options.baseUrl, options.streamPath, '{id}', enq.id);
     const deadlineMs = since() + options.observeMs;
     // A browser's reconnects and the resume check live in browser-client.ts.
-    if ((options.client ?? 'probe') !== 'probe' || options.cutAfter !== undefined) {
+    if ((options.client ?? 'probe') !== 'probe' || options.cutAfter !== undefined || options.storm !== undefined) {
       session = await runStreamSession({ url, deadlineMs, dispatcher, since, options, acceptEncoding, ...(emit ? { emit } : {}) }, attempts);
     } else for (let n = 1; n <= options.attempts + 1; n++) {
       const a = await attach({ url, attempt: n, deadlineMs, dispatcher, since, options, acceptEncoding, ...(emit ? { emit } : {}) });

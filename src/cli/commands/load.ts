@@ -18,6 +18,7 @@ import { capacityWarnings, localPortRange } from '../capacity.js';
 import { assertLocalAddresses, parseLocalAddresses } from '../../probe/local-addresses.js';
 import { parseMissRate } from '../miss-rate.js';
 import { probeOptionsFromFlags, type ProbeFlags } from '../probe-flags.js';
+import { stormPlanFromFlags, type StormFlags } from '../storm-flags.js';
 import { createProgress } from '../progress.js';
 import { commandLine } from '../command-line.js';
 import { startMetricsExporter, type MetricsExporter } from '../metrics-server.js';
@@ -26,7 +27,7 @@ import { publishLoad } from '../ci-outputs.js';
 import { renderLoad } from '../render.js';
 import { writeFileAtomic } from '../write-file.js';
 
-export interface LoadFlags extends ProbeFlags {
+export interface LoadFlags extends ProbeFlags, StormFlags {
   url?: string;
   scenario?: string;
   concurrency?: string;
@@ -111,6 +112,7 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
   // Each shard draws its own persistence delays on the embedded server.
   const seed = parseInteger(flags.seed, '--seed', 0) + (shard ? shard.index - 1 : 0);
   const thresholds = flags.threshold.map(parseThreshold);
+  const storm = stormPlanFromFlags(flags);
   const keepWorst = parseInteger(flags.keepWorst, '--keep-worst', 0, 100);
   const graceMs = parseDuration(flags.grace, '--grace');
   const targetMissRate = parseMissRate(flags.targetMissRate);
@@ -161,6 +163,7 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
       graceMs,
       keepWorst,
       bailAfterUnreachable: 20,
+      ...(storm ? { storm } : {}),
       lines: flags.ndjson === true,
       timings: exporter !== undefined,
       ...(exporter ? { onLoopDelay: exporter.onLoopDelay } : {}),

@@ -28,7 +28,9 @@ export function declareLoad(program: Command, context: () => CliContext): void {
     .option('--local-address <list>', 'source addresses to spread connections over, e.g. 127.0.0.1-127.0.0.8 or 10.0.0.5,10.0.0.6 (default: the system picks); each adds a port range')
     .option('--metrics-port <port>', 'serve live Prometheus metrics at http://HOST:PORT/metrics during the run (0: a free port, printed on stderr)')
     .option('--metrics-host <address>', 'address the --metrics-port server listens on', '127.0.0.1')
-    .option('--seed <n>', 'seed of the embedded server\'s delays (each shard adds its index)', '1');
+    .option('--seed <n>', 'seed of the embedded server\'s delays (each shard adds its index)', '1')
+    .option('--storm-at <duration>', 'reconnect storm: at this time after the start, cut every open stream at once (as a proxy restart does); each reconnects as its --client does')
+    .option('--storm-jitter <duration>', 'reconnect storm: add a uniform random 0..duration to each reconnect delay (default 0: all at the same instant)');
   addProbeOptions(load, '0')
     .option('-t, --threshold <expr>', 'CI check, repeatable: rate(early-404)<0.1%, count(heartbeat-only)==0, p99(first-node-event)<2s', collect, [])
     .option('--json', 'print the summary as JSON on stdout instead of the report')
@@ -53,6 +55,7 @@ Examples:
   $ ssedoctor load -n 1000 -t "p99(first-node-event)<3s" -t "count(heartbeat-only)==0"
   $ ssedoctor load -d 10m -c 50 --metrics-port 9464                # watch it live: scrape :9464/metrics
   $ ssedoctor load --url http://10.0.0.9:8000 -c 50000 -d 5m --local-address 10.0.0.5-10.0.0.8   # past one address's ports
+  $ ssedoctor load --client browser -c 200 -d 20s --storm-at 8s --storm-jitter 2s   # every stream cut at 8 s: how the server takes it
 
 Metrics: ${'enqueue, headers, server-wait, not-found-wait, first-event, first-node-event, terminal, total'} (ms);
 client-attempts, server-lookups, reconnects (counts). Exit codes: 0 ok, 1 a threshold failed, 2 usage error,
