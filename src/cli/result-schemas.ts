@@ -88,6 +88,16 @@ const loadCore = obj(
       withOutOfOrder: count,
       resume: { type: 'object', additionalProperties: count, description: 'runs per resume-check verdict (--cut-after)' },
     }, { description: '--client browser/origin, --cut-after: runs that reconnected and the damage they saw (counts of runs)' }),
+    storm: obj(['atMs', 'jitterMs', 'fired', 'cut', 'replies', 'reopened', 'withDuplicates', 'duplicated'], {
+      atMs: ms,
+      jitterMs: ms,
+      fired: { ...count, description: 'generator threads whose storm fired (0: the load ended before --storm-at)' },
+      cut: { ...count, description: 'streams open at the storm, and so cut' },
+      replies: obj([], Object.fromEntries(['opened', 'not-found', 'server-error', 'timeout', 'failed', 'none'].map((k) => [k, count])), { description: 'how the first request after each cut was answered (streams)' }),
+      reopened: { ...count, description: 'cut streams that opened again' },
+      withDuplicates: { ...count, description: 'reopened streams that repeated events' },
+      duplicated: { ...count, description: 'events repeated in all' },
+    }, { description: '--storm-at: the reconnect storm and what the cut streams met; its timings are the storm-* metrics (ms from the cut)' }),
   },
 );
 

@@ -13,6 +13,7 @@ import { ms } from './format.js';
 import { TIMING_ROWS } from './metric-rows.js';
 import { inferredNotes } from './load-text.js';
 import { outcomePercent, type ReproduceDocument } from './reproduce-text.js';
+import { reconnectsCard, stormCard } from './html-reconnects.js';
 import { barChart, esc, lineChart, stackedChart, waterfallChart } from './svg-charts.js';
 
 /** A fixed colour per outcome, so the banner, every chart, legend and table agree. */
@@ -103,8 +104,15 @@ function metaList(s: LoadSummary, title: string): string {
     ['version', `<span id="version">ssedoctor ${esc(s.tool.version)}</span>`],
     ['started', `${esc(s.startedAt)} · ${(s.durationMs / 1000).toFixed(1)} s${s.stoppedBy !== 'completed' ? ` · stopped: ${esc(s.stoppedBy)}` : ''}`],
     ['model', esc(model)],
+    ['network', `<span id="network">${esc(networkText(s))}</span>`],
   ];
   return `<section class="card"><h1>${esc(title)}</h1><dl class="meta">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl></section>`;
+}
+
+/** `HTTP/1.1 38 · HTTP/2 2 · via proxy http://proxy:3128` (runs per HTTP version of the stream answer; the proxy redacted). */
+export function networkText(s: LoadSummary): string {
+  const protocols = Object.entries(s.protocols ?? {}).map(([p, n]) => `${p === 'h2' ? 'HTTP/2' : p === 'http/1.1' ? 'HTTP/1.1' : p} ${n} run${n === 1 ? '' : 's'}`);
+  return `${protocols.join(' · ') || 'no stream answer'} · ${s.target.proxy ? `via proxy ${s.target.proxy}` : 'direct'}`;
 }
 
 function keyFigures(s: LoadSummary): string {
@@ -222,6 +230,8 @@ function loadSections(s: LoadSummary, waits: { fromMs: number; count: number }[]
     card('waterfall', 'Timing waterfall', waterfall(s)),
     card('waits', 'Server wait for the decision set', `${waitChart}${notes}<p><strong>Recommendation:</strong> ${esc(s.recommendation.text)}</p>`),
     card('metrics', 'Percentiles', `<table id="metrics"><tr><th>metric</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>runs</th></tr>${metrics}</table>`),
+    s.reconnects ? card('reconnects', 'Reconnects', reconnectsCard(s)) : '',
+    s.storm ? card('storm', 'Reconnect storm', stormCard(s)) : '',
     generator,
   ].join('\n');
 }

@@ -110,6 +110,19 @@ export function loadJUnit(summary: LoadSummary): string {
       ...(info.severity === 'ok' ? {} : { failure: outcomeFailure(o.code, detail) }),
     });
   }
+  const storm = summary.storm;
+  if (storm && storm.cut > 0) {
+    // A storm is a check of its own: every stream the storm cut should come back.
+    const replies = Object.entries(storm.replies).map(([k, n]) => `${k} ${n}`).join(', ');
+    const body = `${storm.reopened} of ${storm.cut} streams cut at ${storm.atMs} ms reopened; first replies: ${replies}`;
+    cases.push({
+      name: 'reconnect storm: every cut stream reopened',
+      classname: 'ssedoctor.load.storm',
+      time: 0,
+      systemOut: body,
+      ...(storm.reopened === storm.cut ? {} : { failure: { message: `${storm.cut - storm.reopened} of ${storm.cut} streams cut by the storm did not reopen`, type: 'storm', body } }),
+    });
+  }
   return junitXml('ssedoctor load', cases);
 }
 

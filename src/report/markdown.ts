@@ -4,6 +4,8 @@ import type { LoadSummary } from '../load/summary.js';
 import { ms } from './format.js';
 import { TIMING_ROWS } from './metric-rows.js';
 import { inferredNotes } from './load-text.js';
+import { networkText } from './html.js';
+import { reconnectSpreadMs, STORM_TIMINGS, stormCaveat, stormDuplicates, stormHeadline, stormReplies } from './storm-text.js';
 import type { VerifyDocumentShape } from './verify-json.js';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -30,6 +32,30 @@ export function verifyMarkdown(doc: VerifyDocumentShape): string {
 
 const ROWS = TIMING_ROWS;
 
+/** The reconnect counters and the storm (`--client browser|origin`, `--cut-after`, `--storm-at`), when present. */
+function reconnectsMarkdown(s: LoadSummary): string[] {
+  const lines: string[] = [];
+  const r = s.reconnects;
+  if (r) {
+    const resume = Object.entries(r.resume).map(([v, n]) => `${v} ${n}`);
+    lines.push('', `**Reconnects:** ${r.reconnected} of ${r.runs} runs reconnected · ${r.withDuplicates} with duplicates · ${r.withLost} with lost events · ${r.withOutOfOrder} out of order${resume.length > 0 ? ` · resume check: ${resume.join(', ')}` : ''}`);
+  }
+  const storm = s.storm;
+  if (!storm) return lines;
+  lines.push('', `**Reconnect storm:** ${cell(stormHeadline(storm))}`);
+  const caveat = stormCaveat(storm);
+  if (caveat) return [...lines, '', `⚠ ${cell(caveat)}`];
+  lines.push('', '| first reply after the cut | streams | % |', '|---|---:|---:|', ...stormReplies(storm).map((x) => `| ${cell(x.label)} | ${x.count} | ${x.percent} |`));
+  lines.push('', '| from the cut | p50 | p99 | max |', '|---|---:|---:|---:|');
+  for (const [name, label] of STORM_TIMINGS) {
+    const m = s.metrics[name];
+    if (m) lines.push(`| ${label} | ${ms(m.p50)} | ${ms(m.p99)} | ${ms(m.max)} |`);
+  }
+  const spread = reconnectSpreadMs(s.metrics);
+  lines.push('', `${spread !== undefined ? `Reconnects spread over ${ms(spread)}. ` : ''}Duplicates: ${cell(stormDuplicates(storm))}.`);
+  return lines;
+}
+
 /** A load run (or merged runs). */
 export function loadMarkdown(s: LoadSummary, title = 'ssedoctor load'): string {
   const failed = s.thresholds.filter((t) => !t.passed).length;
@@ -50,6 +76,8 @@ export function loadMarkdown(s: LoadSummary, title = 'ssedoctor load'): string {
   }
   const notes = inferredNotes(s.metrics);
   if (notes.length > 0) lines.push('', ...notes.map((n) => `_${cell(n)}_`));
+  lines.push('', `**Network:** ${cell(networkText(s))}`);
+  lines.push(...reconnectsMarkdown(s));
   lines.push('', `**Recommendation:** ${cell(s.recommendation.text)}`);
   if (s.thresholds.length > 0) {
     lines.push('', '| threshold | verdict | actual |', '|---|---|---|');

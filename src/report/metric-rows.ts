@@ -17,6 +17,10 @@ export const TIMING_ROWS: readonly MetricName[] = [
   'longest-stall',
   'total',
   'schedule-lag',
+  // Reconnect storm (--storm-at): one value per stream the storm cut, from the cut.
+  'storm-reconnect',
+  'storm-back',
+  'storm-first-event',
 ];
 
 /** Count metrics, in report order. */
