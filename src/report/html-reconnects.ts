@@ -38,7 +38,7 @@ export function stormCard(s: LoadSummary): string {
     .map((r) => `<tr><td>${esc(r.label)}</td><td>${r.count}</td><td>${r.percent}</td></tr>`)
     .join('')}</table>`;
   const steps = STORM_TIMINGS.filter(([name]) => s.metrics[name]).map(([name, label]) => ({ name, label, p50: s.metrics[name]!.p50, p99: s.metrics[name]!.p99 }));
-  const chart = steps.length > 0 ? `${waterfallChart('storm-waterfall', steps, ms)}<div class="legend"><span><span class="swatch" style="background:#94a3b8"></span>p50</span><span><span class="dash"></span>p99 (tick)</span><span class="muted">ms from the cut</span></div>` : '';
+  const chart = steps.length > 0 ? `${waterfallChart('storm-waterfall', steps, ms, 'time since the storm cut the stream')}<div class="legend"><span><span class="swatch" style="background:#94a3b8"></span>p50</span><span><span class="dash"></span>p99 (tick)</span></div>` : '';
   const spread = reconnectSpreadMs(s.metrics);
   const notes = [
     spread !== undefined ? `Reconnect requests spread over ${ms(spread)} (first to last, per generator thread's cut).` : '',

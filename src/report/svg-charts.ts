@@ -123,7 +123,7 @@ export function lineChart(
 }
 
 /** One horizontal row per step: a bar from 0 to p50 (`<rect class="step">`) and a tick at p99, figures in a right column. */
-export function waterfallChart(id: string, steps: { name: string; label: string; p50: number; p99: number }[], fmt: (v: number) => string): string {
+export function waterfallChart(id: string, steps: { name: string; label: string; p50: number; p99: number }[], fmt: (v: number) => string, title = 'time since the enqueue was sent'): string {
   const w = 900;
   const rowH = 28;
   const pad = { l: 180, r: 150, t: 26 };
@@ -138,5 +138,5 @@ export function waterfallChart(id: string, steps: { name: string; label: string;
     const y = pad.t + i * rowH;
     return `<text class="step-label" x="${pad.l - 10}" y="${y + 18}" text-anchor="end">${esc(s.label)}</text><rect class="step" x="${pad.l}" y="${y + 5}" width="${Math.max(1, x(s.p50) - pad.l)}" height="${rowH - 10}" fill="${INK.bar}" data-metric="${s.name}" data-p50="${s.p50}" data-p99="${s.p99}"><title>${esc(`${s.label}: p50 ${fmt(s.p50)}, p99 ${fmt(s.p99)}`)}</title></rect><line x1="${x(s.p99)}" y1="${y + 2}" x2="${x(s.p99)}" y2="${y + rowH - 2}" stroke="${INK.line}" stroke-width="3"/><text class="figures" x="${w - 4}" y="${y + 18}" text-anchor="end">${esc(`${fmt(s.p50)} / ${fmt(s.p99)}`)}</text>`;
   });
-  return `<svg id="${id}" role="img" aria-label="timing waterfall" viewBox="0 0 ${w} ${h}" width="100%">${grid}${rows.join('')}<text class="axis-title" x="${w - 4}" y="16" text-anchor="end">p50 / p99</text><text class="axis-title" x="${pad.l}" y="16">time since the enqueue was sent</text></svg>`;
+  return `<svg id="${id}" role="img" aria-label="timing waterfall" viewBox="0 0 ${w} ${h}" width="100%">${grid}${rows.join('')}<text class="axis-title" x="${w - 4}" y="16" text-anchor="end">p50 / p99</text><text class="axis-title" x="${pad.l}" y="16">${esc(title)}</text></svg>`;
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDistribution, startReferenceServer } from '../../src/server/index.js';
 import { ssedoctor } from '../helpers/cli.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -102,6 +103,35 @@ describe.skipIf(!available)('HTML report in headless Chromium', () => {
     // The label check can fail: a label past the viewBox's right edge is caught.
     await page.setContent('<svg id="clipped" viewBox="0 0 100 50"><text x="80" y="20">a label too long to fit</text></svg>');
     expect(await labelsOutsideViewBox(page)).toHaveLength(1);
+  });
+
+  it('load --client browser --storm-at: the network row, the reconnect counters and the storm (replies, cut → back waterfall) render', async () => {
+    // Runs of ≈ 3 s (150 ms per node): every stream is open at the storm; the server replays history on reconnect.
+    const server = await startReferenceServer({ log: { level: 'off', format: 'text' }, nodeDuration: parseDistribution('150ms'), persistDelay: parseDistribution('20ms') });
+    try {
+      const html = join(dir, 'storm.html');
+      const args = ['load', '--url', server.url, '--client', 'browser', '--reconnect-time', '200ms', '-c', '6', '-n', '6', '--workers', '1', '--storm-at', '1s', '--storm-jitter', '300ms'];
+      expect((await ssedoctor([...args, '--html', html, '--no-progress'])).code).toBe(0);
+      const { page, requests } = await open(html);
+      expect(await page.textContent('#network')).toBe('HTTP/1.1 6 runs · direct');
+      expect(await page.$$eval('#reconnects tr', (trs) => trs.map((tr) => tr.textContent))).toEqual(expect.arrayContaining(['reconnected at least once6100.0 %', 'saw duplicated events6100.0 %']));
+      expect(await page.textContent('#storm-headline')).toBe('at 1.00 s, reconnects spread over 300 ms of jitter · 6 open streams cut · 6 reopened (100.0 %)');
+      expect(await page.$$eval('#storm-replies td', (tds) => tds.map((td) => td.textContent))).toEqual(['stream opened', '6', '100.0 %']);
+      // The storm waterfall: three steps from the cut, each bar drawn, p50 ≤ p99, the reconnect at least the 200 ms reconnection time.
+      const steps = await page.$$eval('#storm-waterfall rect.step', (rs) =>
+        rs.map((r) => ({ metric: r.getAttribute('data-metric'), p50: Number(r.getAttribute('data-p50')), p99: Number(r.getAttribute('data-p99')), width: (r as unknown as { getBBox(): { width: number } }).getBBox().width })),
+      );
+      expect(steps.map((x) => x.metric)).toEqual(['storm-reconnect', 'storm-back', 'storm-first-event']);
+      expect(await page.textContent('#storm-waterfall .axis-title:last-of-type')).toBe('time since the storm cut the stream');
+      for (const x of steps) expect(x.p99).toBeGreaterThanOrEqual(x.p50);
+      expect(steps[0]!.p50).toBeGreaterThanOrEqual(199);
+      expect(steps.every((x) => x.width > 20)).toBe(true);
+      expect(await labelsOutsideViewBox(page)).toEqual([]);
+      expect(requests).toEqual([pathToFileURL(html).href]);
+      await page.screenshot({ path: join(dir, 'storm.png'), fullPage: true });
+    } finally {
+      await server.close();
+    }
   });
 
   it('report --html merges saved results into one page', async () => {
