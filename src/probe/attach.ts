@@ -53,6 +53,20 @@ function shownHeaders(url: string, headers: Record<string, string>): Record<stri
   }
 }
 
+/** Emits nothing: one function for every attach without live output. */
+const SILENT = (): void => undefined;
+
+/**
+ * The heartbeat types as a Set, made once per options array (a load passes the same one to every
+ * run) instead of once per stream: with ten thousand streams open, per-stream copies add up.
+ */
+const heartbeatSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+function heartbeatSet(types: readonly string[]): ReadonlySet<string> {
+  let set = heartbeatSets.get(types);
+  if (!set) heartbeatSets.set(types, (set = new Set(types)));
+  return set;
+}
+
 /** Statuses a browser's fetch follows (WHATWG Fetch "redirect status"). */
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
@@ -77,7 +91,7 @@ function decompressor(encoding: string | undefined): Transform | undefined {
 /** Opens the stream and watches it; never rejects for transport or HTTP failures. */
 export function attach(req: AttachRequest): Promise<StreamAttempt> {
   const { options, since } = req;
-  const emit = req.emit ?? ((): void => undefined);
+  const emit = req.emit ?? SILENT;
   const attempt: StreamAttempt = {
     attempt: req.attempt,
     url: redactUrl(req.url),
@@ -114,9 +128,10 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
     let inflater: Transform | undefined; // set when the stream came compressed
     /** Set when the current answer is a redirect being followed: the next hop's URL. */
     let nextHop: string | undefined;
-    const visited = new Set<string>([new URL(req.url).href]);
+    /** URLs of the redirect chain so far (loop check); made at the first redirect, as most streams have none. */
+    let visited: Set<string> | undefined;
     let call: HttpCall;
-    const heartbeats = new Set(options.heartbeatEvents);
+    const heartbeats = heartbeatSet(options.heartbeatEvents);
 
     /** Records why the attempt ends; `abort` also tears the request down now. */
     const stop = (reason: AttemptEnd, abort = true): void => {
@@ -208,6 +223,7 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
       }
       const shown = next ? redactUrl(next.href) : location ?? '';
       hops.push({ status, location: shown, atMs });
+      visited ??= new Set([new URL(req.url).href]);
       const stopWhy = !next ? 'no-location' : visited.has(next.href) ? 'loop' : hops.length > options.maxRedirects ? 'limit' : undefined;
       emit({ kind: 'redirect', attempt: req.attempt, status, location: shown, ...(stopWhy ? { stop: stopWhy } : {}) });
       if (stopWhy || !next) return undefined;

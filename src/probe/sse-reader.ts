@@ -12,6 +12,8 @@
  * - `id:` in a block without data. The spec keeps the last event ID buffer across blocks, the
  *   parser forgets it with the block. This module tracks `id` lines itself, in order.
  */
+import { isAscii } from 'node:buffer';
+import { TextDecoder } from 'node:util';
 import { createParser, type EventSourceParser, type ParseError } from 'eventsource-parser';
 import type { StreamRecord } from '../model.js';
 
@@ -41,7 +43,12 @@ const ID_LINE = /(^|\n)id(?::([^\n]*))?(?=\n)/g;
 
 export class SseReader {
   // Spec: always UTF-8; one leading BOM stripped; invalid bytes become U+FFFD; charset ignored.
-  private readonly decoder = new TextDecoder('utf-8');
+  // Made at the first byte above 0x7F: a TextDecoder holds ≈ 0.7 KiB of ICU state, and with ten
+  // thousand open streams of ASCII heartbeats that is 7 MiB for nothing. Until then ASCII is
+  // decoded as Latin-1 (the same characters), and nothing is pending between reads.
+  private decoder: TextDecoder | undefined;
+  /** Bytes came before the decoder was made: a BOM it meets is content, not a leading BOM. */
+  private started = false;
   private readonly parser: EventSourceParser;
   private out: ReadResult = { records: [], warnings: [], oversized: false };
   /** The spec's last event ID buffer: set by every valid `id` line, kept across blocks. */
@@ -85,8 +92,20 @@ export class SseReader {
 
   /** Feeds one network read; returns what it completed. */
   feed(bytes: Uint8Array): ReadResult {
-    if (!this.oversized) this.push(this.decoder.decode(bytes, { stream: true }));
+    if (!this.oversized) this.push(this.decode(bytes));
     return this.take();
+  }
+
+  /** UTF-8 → text for one read, keeping an incomplete multi-byte character for the next. */
+  private decode(bytes: Uint8Array): string {
+    if (!this.decoder) {
+      if (isAscii(bytes)) {
+        if (bytes.length > 0) this.started = true;
+        return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+      }
+      this.decoder = new TextDecoder('utf-8', { ignoreBOM: this.started });
+    }
+    return this.decoder.decode(bytes, { stream: true });
   }
 
   /**
@@ -95,7 +114,7 @@ export class SseReader {
    */
   end(): ReadResult & { pendingChars: number } {
     if (!this.oversized) {
-      this.push(this.decoder.decode());
+      if (this.decoder) this.push(this.decoder.decode());
       // Terminate whatever is buffered to learn whether a block was left open; the result is discarded.
       this.draining = true;
       this.parser.feed(`${this.partial}\n\n`);
