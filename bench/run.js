@@ -3,10 +3,13 @@
 //   1. throughput: ssedoctor load vs autocannon, same POST+stream flow, against bench/flow-server.js, a server
 //      far cheaper than either client, so the tools (not the server) saturate; CPU µs per flow for both
 //   1b. ceiling: the reference server's own limit, measured separately
-//   2. scale: 10,000 concurrent heartbeat-only streams held by one ssedoctor process (server in another)
+//   2. scale: 10,000 concurrent heartbeat-only streams held by one ssedoctor process (server in another),
+//      spread over 4 loopback source addresses; memory per open stream, and the same for two floors:
+//      a bare undici client and raw node:net sockets holding as many streams (bench/scale-floor.js)
 //   3. start-up: `ssedoctor --version` against bare `node -e 0`
 // Environment: BENCH_SECONDS (per throughput measurement, default 8), BENCH_ROUNDS (default 3),
-// BENCH_STREAMS (default 10000), BENCH_ONLY=throughput|scale|startup.
+// BENCH_STREAMS (default 10000), BENCH_LOCAL_ADDRESSES (scale: default 127.0.0.1-127.0.0.4),
+// BENCH_ONLY=throughput|scale|startup.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -51,9 +54,9 @@ async function startServer(flags) {
 }
 
 /** Runs a node script on the generator's core, returns its stdout parsed as JSON. */
-async function runJson(args) {
+async function runJson(args, env = process.env) {
   const [cmd, argv] = nodeCommand(1, args);
-  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'], env });
   let out = '';
   child.stdout.on('data', (c) => (out += c));
   const [code] = await once(child, 'exit');
@@ -148,11 +151,23 @@ async function referenceCeiling() {
   return m;
 }
 
+const LOCAL_ADDRESSES = process.env.BENCH_LOCAL_ADDRESSES ?? '127.0.0.1-127.0.0.4';
+
 async function scale() {
-  log(`scale: ${STREAMS} concurrent heartbeat-only streams opened at 1,000/s, heartbeat after 15 s idle, server in its own process`);
-  const server = await startServer(['--scenario', 'heartbeat-only', '--persist-delay', '0', '--ping-interval', '60s', '--heartbeat-interval', '15s']);
-  const result = await runJson([`${HERE}scale-client.js`, server.url, String(STREAMS)]);
+  log(`scale: ${STREAMS} concurrent heartbeat-only streams opened at 1,000/s from ${LOCAL_ADDRESSES}, heartbeat after 15 s idle, server in its own process`);
+  const serve = () => startServer(['--scenario', 'heartbeat-only', '--persist-delay', '0', '--ping-interval', '60s', '--heartbeat-interval', '15s']);
+  let server = await serve();
+  const env = { ...process.env, SCALE_LOCAL_ADDRESSES: LOCAL_ADDRESSES };
+  const result = await runJson(['--expose-gc', `${HERE}scale-client.js`, server.url, String(STREAMS)], env);
   await server.stop();
+  // The floors: what holding as many streams costs without ssedoctor's own state (a fresh server each).
+  result.floors = {};
+  for (const mode of ['undici', 'net']) {
+    log(`scale floor: ${STREAMS} streams held by a bare ${mode} client`);
+    server = await serve();
+    result.floors[mode] = await runJson(['--expose-gc', `${HERE}scale-floor.js`, server.url, String(STREAMS), mode]);
+    await server.stop();
+  }
   return result;
 }
 
@@ -195,6 +210,9 @@ if (results.scale) {
     `scale       ${c.peakInflight} streams open at once (${c.healthyOrHeartbeat} of ${c.runs} runs classified heartbeat-only), peak RSS ${(c.peakRssBytes / 2 ** 20).toFixed(0)} MiB (target < 1536 MiB); ` +
       `first-event time − server send time: p50 ${c.lagMs.p50.toFixed(2)} ms, p99 ${c.lagMs.p99.toFixed(2)} ms, max ${c.lagMs.max.toFixed(2)} ms (target within 5 ms)`,
   );
+  const per = (m) => `${m.rssKiBPerStream.toFixed(1)} KiB RSS, ${m.heapKiBPerStream.toFixed(1)} KiB heap per stream at ${m.openSockets ?? m.openStreams} open`;
+  if (c.memory) lines.push(`memory      ssedoctor ${per(c.memory)} (target ≤ 10 KiB); ${c.localAddresses ?? 1} source addresses`);
+  for (const [mode, f] of Object.entries(c.floors ?? {})) lines.push(`  floor     bare ${mode.padEnd(6)} ${per(f)}${f.failed ? `, ${f.failed} failed` : ''}`);
 }
 if (results.startup) {
   const s = results.startup;

@@ -2,8 +2,13 @@
 // The scale figure's client: one ssedoctor process holding N concurrent heartbeat-only streams.
 // Streams open at 1,000/s and each run ends at its second heartbeat (30 s after it opened), so every
 // first heartbeat (15 s) arrives while all N streams are open. Samples its own RSS and compares each run's first-event arrival with the server's send
-// time (the envelope timestamp). Prints JSON. Usage: node bench/scale-client.js URL N
+// time (the envelope timestamp). Memory per open stream: gc, then RSS and heap used once every stream
+// is open (N/1000 s + 1.5 s after the start) minus before the load, divided by the sockets open then.
+// SCALE_LOCAL_ADDRESSES=127.0.0.1-127.0.0.4 spreads the connections (load --local-address).
+// Prints JSON. Usage: node --expose-gc bench/scale-client.js URL N
+import { readdirSync } from 'node:fs';
 import { constantSchedule } from '../dist/load/pacer.js';
+import { parseLocalAddresses } from '../dist/probe/local-addresses.js';
 import { runLoad } from '../dist/load/runner.js';
 import { DEFAULT_PROBE_OPTIONS } from '../dist/probe/options.js';
 
@@ -19,10 +24,33 @@ function pythonIsoToEpochMs(iso) {
   return Date.parse(`${m[1]}Z`) + Number(`0.${m[2] ?? '0'}`) * 1000;
 }
 
+const fds = () => readdirSync('/proc/self/fd').length;
+const kib = (b) => b / 1024;
+const gc = globalThis.gc ?? (() => process.stderr.write('scale-client: run with --expose-gc for exact memory figures\n'));
+const localAddresses = process.env.SCALE_LOCAL_ADDRESSES ? parseLocalAddresses(process.env.SCALE_LOCAL_ADDRESSES) : undefined;
+gc();
+const before = process.memoryUsage();
+const fds0 = fds();
+let atFull;
+// All N are open between N/1000 s (the last opens) and 15 s (the first heartbeat ends nothing: runs end at the second).
+const measureAt = setTimeout(() => {
+  gc();
+  const m = process.memoryUsage();
+  const open = fds() - fds0;
+  atFull = {
+    openStreams: open,
+    rssKiBPerStream: kib(m.rss - before.rss) / open,
+    heapKiBPerStream: kib(m.heapUsed - before.heapUsed) / open,
+    externalKiBPerStream: kib(m.external - before.external) / open,
+    rssMiB: m.rss / 2 ** 20,
+    baselineRssMiB: before.rss / 2 ** 20,
+  };
+}, (streams / 1000) * 1000 + 1500);
+
 const lags = [];
 const debug = [];
 const result = await runLoad({
-  probe: { ...DEFAULT_PROBE_OPTIONS, baseUrl: url, attempts: 0, idleHeartbeats: 2, observeMs: 120_000, timeoutMs: 60_000, jobStatusPath: '' },
+  probe: { ...DEFAULT_PROBE_OPTIONS, baseUrl: url, ...(localAddresses ? { localAddresses } : {}), attempts: 0, idleHeartbeats: 2, observeMs: 120_000, timeoutMs: 60_000, jobStatusPath: '' },
   // Opened at 1,000 a second (a 10 s ramp for 10,000), all open before the first heartbeat is due.
   model: { kind: 'open', schedule: constantSchedule(1000, (streams / 1000) * 1000), maxInflight: streams },
   graceMs: 1000,
@@ -38,6 +66,7 @@ const result = await runLoad({
   },
 });
 clearInterval(sampler);
+clearTimeout(measureAt);
 if (process.env.SCALE_DEBUG) {
   debug.sort((a, b) => a[0] - b[0]);
   const t0 = debug[0][0];
@@ -59,6 +88,8 @@ process.stdout.write(
     outcomes: Object.fromEntries(result.metrics.outcomes),
     peakInflight: result.peakInflight,
     peakRssBytes,
+    memory: atFull,
+    ...(localAddresses ? { localAddresses: localAddresses.length } : {}),
     lagMs: { p50: at(50), p99: at(99), max: lags.at(-1) },
     loopDelayMs: result.loopDelay,
   })}\n`,
