@@ -52,7 +52,10 @@ export function dispatch(dispatcher: Dispatcher, url: string, req: HttpRequest, 
           controller = c;
           if (pendingAbort) c.abort(pendingAbort);
         },
-        onResponseStart(_c, status, headers, statusText) {
+        onResponseStart(c, status, headers, statusText) {
+          // undici keeps the raw header Buffers on the controller for the whole exchange (≈ 2 KiB
+          // per open stream); only the parsed copy is read, so they go now.
+          (c as { rawHeaders?: unknown }).rawHeaders = null;
           if (status >= 200) sink.head({ status, headers, statusText });
         },
         onResponseData(_c, chunk) {
