@@ -98,6 +98,15 @@ const loadCore = obj(
       withDuplicates: { ...count, description: 'reopened streams that repeated events' },
       duplicated: { ...count, description: 'events repeated in all' },
     }, { description: '--storm-at: the reconnect storm and what the cut streams met; its timings are the storm-* metrics (ms from the cut)' }),
+    connectionCap: obj(['tabs', 'limit', 'runs', 'enqueueWaited', 'streamWaited', 'longestMs'], {
+      tabs: { type: 'integer', minimum: 1, description: 'runs per simulated browser (--browser-tabs)' },
+      limit: { type: 'integer', minimum: 1, description: 'connections a browser opens per origin over HTTP/1.1' },
+      runs: count,
+      enqueueWaited: { ...count, description: 'runs whose enqueue POST waited for a free connection' },
+      streamWaited: { ...count, description: 'runs whose stream requests waited for a free connection' },
+      longestMs: ms,
+      longestWhat: { enum: ['enqueue', 'stream'] },
+    }, { description: '--browser-tabs: waits for a free connection in simulated browsers; the per-run longest wait is the connection-wait metric' }),
   },
 );
 

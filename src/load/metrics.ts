@@ -9,6 +9,7 @@ import type { OutcomeCode } from '../classify/outcomes.js';
 import { addReconnects, emptyReconnectCounts, mergeReconnects, type ReconnectCounts } from './reconnect-counts.js';
 import { addLatency, mergeLatency, type LatencyCounts } from '../latency-buckets.js';
 import { addStormRun, mergeStormCounts, type StormCounts, type StormRun } from './storm.js';
+import { addConnectionWait, mergeConnectionCap, type ConnectionCapCounts, type RunConnectionWait } from './browser-tabs.js';
 
 /** Timing metrics, recorded in microseconds, reported in ms. Names are the threshold names. */
 export const TIMING_METRICS = {
@@ -26,6 +27,7 @@ export const TIMING_METRICS = {
   'storm-reconnect': 'reconnect storm (--storm-at): the cut → the next stream request sent',
   'storm-back': 'reconnect storm: the cut → the head of the stream that reopened',
   'storm-first-event': 'reconnect storm: the cut → the first meaningful event after it',
+  'connection-wait': 'simulated browsers (--browser-tabs): the run\'s longest wait for a free connection (6 per origin over HTTP/1.1)',
 } as const;
 export type TimingMetric = keyof typeof TIMING_METRICS;
 
@@ -54,6 +56,8 @@ export interface Sample {
   diagnosis: Diagnosis;
   /** How a reconnect storm (--storm-at) met this run, when it cut its stream. */
   storm?: StormRun;
+  /** With --browser-tabs: how long the run's requests waited for a free connection in their browser. */
+  connectionWait?: RunConnectionWait;
 }
 
 /** Timings are stored in µs and reported in ms; counts are stored as they are. */
@@ -106,6 +110,8 @@ export interface EncodedMetrics {
   latencyTimeline?: LatencyCounts[];
   /** The reconnect storm (--storm-at) and what it met; absent without one. */
   storm?: StormCounts;
+  /** Simulated browsers (--browser-tabs): runs that waited for a free connection; absent without. */
+  connectionCap?: ConnectionCapCounts;
 }
 
 export class LoadMetrics {
@@ -120,6 +126,8 @@ export class LoadMetrics {
   reconnectCounts: ReconnectCounts | undefined;
   /** Set when the load has a reconnect storm (--storm-at), before any run. */
   storm: StormCounts | undefined;
+  /** Set when runs are made in simulated browsers (--browser-tabs), before any run. */
+  connectionCap: ConnectionCapCounts | undefined;
   private readonly latencyTimeline: LatencyCounts[] = [];
 
   /** Adds one finished run. */
@@ -152,6 +160,10 @@ export class LoadMetrics {
       this.recordMs('storm-reconnect', sample.storm.reconnectMs);
       this.recordMs('storm-back', sample.storm.backMs);
       this.recordMs('storm-first-event', sample.storm.firstEventMs);
+    }
+    if (sample.connectionWait && this.connectionCap) {
+      addConnectionWait(this.connectionCap, sample.connectionWait);
+      this.recordMs('connection-wait', Math.max(sample.connectionWait.enqueueMs, sample.connectionWait.streamMs));
     }
     const second = Math.max(0, Math.floor((sample.scheduledMs + sample.lagMs + t.totalMs) / 1000));
     while (this.timeline.length <= second) this.timeline.push({});
@@ -232,6 +244,7 @@ export class LoadMetrics {
       protocols: Object.fromEntries(this.protocols),
       ...(this.reconnectCounts ? { reconnects: this.reconnectCounts } : {}),
       ...(this.storm ? { storm: this.storm } : {}),
+      ...(this.connectionCap ? { connectionCap: this.connectionCap } : {}),
       latencyTimeline: this.latencyTimeline,
     };
   }
@@ -254,6 +267,10 @@ export class LoadMetrics {
     if (e.storm) {
       if (this.storm) mergeStormCounts(this.storm, e.storm);
       else this.storm = { ...e.storm, replies: { ...e.storm.replies } };
+    }
+    if (e.connectionCap) {
+      if (this.connectionCap) mergeConnectionCap(this.connectionCap, e.connectionCap);
+      else this.connectionCap = { ...e.connectionCap };
     }
     for (const [name, encoded] of Object.entries(e.histograms) as [MetricName, string][]) {
       const h = hdr.decodeFromCompressedBase64(encoded, 32, false);

@@ -15,6 +15,7 @@ import { runProbe } from '../probe/run-probe.js';
 import { LoadMetrics, type Sample } from './metrics.js';
 import type { Schedule } from './pacer.js';
 import { armStorm, emptyStormCounts, stormRun, type StormPlan } from './storm.js';
+import { emptyConnectionCap, SimulatedBrowsers } from './browser-tabs.js';
 
 export type LoadModel =
   | { kind: 'closed'; concurrency: number; requests?: number; durationMs?: number }
@@ -34,6 +35,8 @@ export interface LoadOptions {
   bailAfterUnreachable: number;
   /** A reconnect storm: every open stream cut at `atMs` after the start (see storm.ts). */
   storm?: StormPlan;
+  /** Closed model: runs per simulated browser, which opens 6 connections per origin (see browser-tabs.ts). */
+  browserTabs?: number;
   /** Called for every finished run, with the number of runs still in flight. */
   onSample?: (sample: Sample, transcript: Transcript, inflight: number) => void;
 }
@@ -79,6 +82,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   loop.enable();
   const storm = options.storm ? armStorm(options.storm, elapsed, (metrics.storm = emptyStormCounts(options.storm))) : undefined;
+  const browsers = options.browserTabs ? new SimulatedBrowsers(options.browserTabs) : undefined;
+  if (browsers) metrics.connectionCap = emptyConnectionCap(browsers.tabs, browsers.limit);
 
   let stoppedBy: LoadResult['stoppedBy'] = 'completed';
   let stopping = false;
@@ -101,7 +106,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   options.cutSignal?.addEventListener('abort', onCut, { once: true });
 
   const scheduled = options.model.kind === 'open';
-  const runOne = async (scheduledMs: number): Promise<void> => {
+  const runOne = async (scheduledMs: number, tab?: number): Promise<void> => {
     inflight++;
     peakInflight = Math.max(peakInflight, inflight);
     const lagMs = Math.max(0, elapsed() - scheduledMs);
@@ -110,11 +115,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     inflightControllers.add(controller);
     try {
       const dispatcher = dispatchers[nextDispatcher++ % dispatchers.length]!;
-      const transcript = await runProbe({ ...options.probe, dispatcher, signal: controller.signal, ...storm?.probeOptions });
+      const capped = browsers && tab !== undefined ? browsers.forRun(tab, dispatcher) : undefined;
+      const transcript = await runProbe({ ...options.probe, dispatcher: capped?.dispatcher ?? dispatcher, signal: controller.signal, ...storm?.probeOptions });
       const diagnosis = diagnose(transcript);
       const protocol = streamProtocol(transcript);
       const stormed = storm ? stormRun(transcript, diagnosis.reconnects) : undefined;
-      const sample: Sample = { outcome: diagnosis.outcome.code, ...(protocol ? { protocol } : {}), scheduledMs, lagMs, scheduled, diagnosis, ...(stormed ? { storm: stormed } : {}) };
+      const sample: Sample = { outcome: diagnosis.outcome.code, ...(protocol ? { protocol } : {}), scheduledMs, lagMs, scheduled, diagnosis, ...(stormed ? { storm: stormed } : {}), ...(capped ? { connectionWait: capped.waits() } : {}) };
       metrics.add(sample);
       keepWorst(worst, sample.outcome, transcript, options.keepWorst);
       // Out of file descriptors or ports: every later run would measure ssedoctor, not the target.
@@ -142,10 +148,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     let started = 0;
     const deadline = model.durationMs ?? Infinity;
     const more = (): boolean => !stopping && (model.requests === undefined || started < model.requests) && elapsed() < deadline;
-    const worker = async (): Promise<void> => {
+    const worker = async (_: unknown, tab: number): Promise<void> => {
       while (more()) {
         started++;
-        await runOne(elapsed());
+        await runOne(elapsed(), tab);
       }
     };
     const workers = Promise.all(Array.from({ length: model.concurrency }, worker));

@@ -11,6 +11,7 @@ import { evaluateThresholds, type Threshold, type ThresholdVerdict } from './thr
 import type { Transcript } from '../model.js';
 import type { ReconnectCounts } from './reconnect-counts.js';
 import type { StormCounts } from './storm.js';
+import type { ConnectionCapCounts } from './browser-tabs.js';
 
 export const LOAD_SCHEMA = 'ssedoctor.load/v1';
 
@@ -63,6 +64,8 @@ export interface LoadSummary {
   reconnects?: ReconnectCounts;
   /** `--storm-at`: the reconnect storm's plan and what the cut streams met (counts; its timings are the `storm-*` metrics). */
   storm?: StormCounts;
+  /** `--browser-tabs`: simulated browsers' waits for a free connection (6 per origin over HTTP/1.1); the waits are the `connection-wait` metric. */
+  connectionCap?: ConnectionCapCounts;
   /** Which part of a sharded run this is (`--shard i/n`). */
   shard?: { index: number; count: number };
   /** The result files merged into this one (`report`). */
@@ -153,6 +156,7 @@ export function loadSummary(input: DocumentInput): LoadSummary {
     encoded: m.encode(),
     ...(m.reconnectCounts ? { reconnects: m.reconnectCounts } : {}),
     ...(m.storm ? { storm: m.storm } : {}),
+    ...(m.connectionCap ? { connectionCap: m.connectionCap } : {}),
     ...(input.shard ? { shard: input.shard } : {}),
     ...(input.mergedFrom ? { mergedFrom: input.mergedFrom } : {}),
     ...(input.worst ? { worst: input.worst } : {}),

@@ -14,6 +14,7 @@ import { TIMING_ROWS } from './metric-rows.js';
 import { inferredNotes } from './load-text.js';
 import { outcomePercent, type ReproduceDocument } from './reproduce-text.js';
 import { reconnectsCard, stormCard } from './html-reconnects.js';
+import { connectionsText } from './connections-text.js';
 import { barChart, esc, lineChart, stackedChart, waterfallChart } from './svg-charts.js';
 
 /** A fixed colour per outcome, so the banner, every chart, legend and table agree. */
@@ -232,8 +233,17 @@ function loadSections(s: LoadSummary, waits: { fromMs: number; count: number }[]
     card('metrics', 'Percentiles', `<table id="metrics"><tr><th>metric</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>runs</th></tr>${metrics}</table>`),
     s.reconnects ? card('reconnects', 'Reconnects', reconnectsCard(s)) : '',
     s.storm ? card('storm', 'Reconnect storm', stormCard(s)) : '',
+    s.connectionCap ? card('browsers', 'Connections per browser', browsersCard(s)) : '',
     generator,
   ].join('\n');
+}
+
+/** Simulated browsers (--browser-tabs): the cap, who waited, and the longest wait as evidence. */
+function browsersCard(s: LoadSummary): string {
+  const t = connectionsText(s)!;
+  const m = s.metrics['connection-wait'];
+  const figures = m ? `<p class="muted">longest wait per run: p50 ${ms(m.p50)} · p99 ${ms(m.p99)} · max ${ms(m.max)}</p>` : '';
+  return `<p id="browsers-headline">${esc(t.headline)}</p><p id="browsers-evidence"${s.connectionCap!.longestMs >= 1 ? ' class="warn"' : ''}>${esc(t.evidence)}</p>${figures}`;
 }
 
 /** The HTML page of a load summary; `waits` are server-wait buckets (see LoadMetrics.buckets). */

@@ -6,6 +6,7 @@ import type { MetricName, MetricSummary } from '../load/metrics.js';
 import { compactTable, ms } from './format.js';
 import { COUNT_ROWS, TIMING_ROWS, WAIT_ROWS } from './metric-rows.js';
 import { stormLines } from './storm-text.js';
+import { connectionsText } from './connections-text.js';
 
 /** Server-wait bars: (from ms, count) pairs; the caller picks the bucket width. */
 export type WaitBuckets = { fromMs: number; count: number }[];
@@ -49,6 +50,8 @@ export function loadText(doc: LoadSummary, waits: WaitBuckets, c: ChalkInstance)
   for (const note of inferredNotes(doc.metrics)) out.push(c.dim(note));
   if (doc.reconnects) out.push('', reconnectsLine(doc.reconnects, c));
   if (doc.storm) out.push('', ...stormLines(doc, c));
+  const browsers = connectionsText(doc);
+  if (browsers) out.push('', `${c.bold('browsers')} ${browsers.headline}`, `  ${browsers.evidence}`);
 
   if (waits.length > 0 && waits.some((b) => b.count > 0)) {
     out.push('', c.bold('server wait for the decision set') + c.dim(' (on the attempt that opened the stream: x-lookup-wait-ms, else GET → head)'));

@@ -5,6 +5,7 @@ import { ms } from './format.js';
 import { TIMING_ROWS } from './metric-rows.js';
 import { inferredNotes } from './load-text.js';
 import { networkText } from './html.js';
+import { connectionsText } from './connections-text.js';
 import { reconnectSpreadMs, STORM_TIMINGS, stormCaveat, stormDuplicates, stormHeadline, stormReplies } from './storm-text.js';
 import type { VerifyDocumentShape } from './verify-json.js';
 
@@ -78,6 +79,8 @@ export function loadMarkdown(s: LoadSummary, title = 'ssedoctor load'): string {
   if (notes.length > 0) lines.push('', ...notes.map((n) => `_${cell(n)}_`));
   lines.push('', `**Network:** ${cell(networkText(s))}`);
   lines.push(...reconnectsMarkdown(s));
+  const browsers = connectionsText(s);
+  if (browsers) lines.push('', `**Browsers:** ${cell(browsers.headline)}; ${cell(browsers.evidence)}`);
   lines.push('', `**Recommendation:** ${cell(s.recommendation.text)}`);
   if (s.thresholds.length > 0) {
     lines.push('', '| threshold | verdict | actual |', '|---|---|---|');

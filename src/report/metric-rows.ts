@@ -21,6 +21,8 @@ export const TIMING_ROWS: readonly MetricName[] = [
   'storm-reconnect',
   'storm-back',
   'storm-first-event',
+  // Simulated browsers (--browser-tabs): the run's longest wait for a free connection.
+  'connection-wait',
 ];
 
 /** Count metrics, in report order. */

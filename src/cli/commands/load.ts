@@ -19,6 +19,7 @@ import { assertLocalAddresses, parseLocalAddresses } from '../../probe/local-add
 import { parseMissRate } from '../miss-rate.js';
 import { probeOptionsFromFlags, type ProbeFlags } from '../probe-flags.js';
 import { stormPlanFromFlags, type StormFlags } from '../storm-flags.js';
+import { browserTabsFromFlags, type BrowserTabsFlags } from '../browser-tabs-flag.js';
 import { createProgress } from '../progress.js';
 import { commandLine } from '../command-line.js';
 import { startMetricsExporter, type MetricsExporter } from '../metrics-server.js';
@@ -27,7 +28,7 @@ import { publishLoad } from '../ci-outputs.js';
 import { renderLoad } from '../render.js';
 import { writeFileAtomic } from '../write-file.js';
 
-export interface LoadFlags extends ProbeFlags, StormFlags {
+export interface LoadFlags extends ProbeFlags, StormFlags, BrowserTabsFlags {
   url?: string;
   scenario?: string;
   concurrency?: string;
@@ -113,6 +114,7 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
   const seed = parseInteger(flags.seed, '--seed', 0) + (shard ? shard.index - 1 : 0);
   const thresholds = flags.threshold.map(parseThreshold);
   const storm = stormPlanFromFlags(flags);
+  const browserTabs = browserTabsFromFlags(flags);
   const keepWorst = parseInteger(flags.keepWorst, '--keep-worst', 0, 100);
   const graceMs = parseDuration(flags.grace, '--grace');
   const targetMissRate = parseMissRate(flags.targetMissRate);
@@ -164,6 +166,7 @@ export async function loadCommand(flags: LoadFlags, ctx: CliContext): Promise<nu
       keepWorst,
       bailAfterUnreachable: 20,
       ...(storm ? { storm } : {}),
+      ...(browserTabs ? { browserTabs } : {}),
       lines: flags.ndjson === true,
       timings: exporter !== undefined,
       ...(exporter ? { onLoopDelay: exporter.onLoopDelay } : {}),

@@ -30,6 +30,7 @@ export function declareLoad(program: Command, context: () => CliContext): void {
     .option('--metrics-host <address>', 'address the --metrics-port server listens on', '127.0.0.1')
     .option('--seed <n>', 'seed of the embedded server\'s delays (each shard adds its index)', '1')
     .option('--storm-at <duration>', 'reconnect storm: at this time after the start, cut every open stream at once (as a proxy restart does); each reconnects as its --client does')
+    .option('--browser-tabs <n>', 'closed model: every n concurrent runs share one simulated browser, which opens at most 6 connections to the target (HTTP/1.1): a 7th request waits for a free one')
     .option('--storm-jitter <duration>', 'reconnect storm: add a uniform random 0..duration to each reconnect delay (default 0: all at the same instant)');
   addProbeOptions(load, '0')
     .option('-t, --threshold <expr>', 'CI check, repeatable: rate(early-404)<0.1%, count(heartbeat-only)==0, p99(first-node-event)<2s', collect, [])
@@ -56,9 +57,11 @@ Examples:
   $ ssedoctor load -d 10m -c 50 --metrics-port 9464                # watch it live: scrape :9464/metrics
   $ ssedoctor load --url http://10.0.0.9:8000 -c 50000 -d 5m --local-address 10.0.0.5-10.0.0.8   # past one address's ports
   $ ssedoctor load --client browser -c 200 -d 20s --storm-at 8s --storm-jitter 2s   # every stream cut at 8 s: how the server takes it
+  $ ssedoctor load --client browser -c 8 -n 8 --browser-tabs 8                     # 8 streams in one browser: 2 wait for a connection
 
 Metrics: ${'enqueue, headers, server-wait, not-found-wait, first-event, first-node-event, terminal, total'} (ms);
-client-attempts, server-lookups, reconnects (counts). Exit codes: 0 ok, 1 a threshold failed, 2 usage error,
+client-attempts, server-lookups, reconnects (counts); with --storm-at storm-reconnect, storm-back,
+storm-first-event (ms from the cut); with --browser-tabs connection-wait (ms). Exit codes: 0 ok, 1 a threshold failed, 2 usage error,
 3 target unreachable, 4 generator-limited (with --fail-on-generator-limited), 130 interrupted (the partial report is printed and --out written).`,
     )
     .action(async (opts) => {
