@@ -57,7 +57,7 @@ Examples:
   $ ssedoctor load -d 10m -c 50 --metrics-port 9464                # watch it live: scrape :9464/metrics
   $ ssedoctor load --url http://10.0.0.9:8000 -c 50000 -d 5m --local-address 10.0.0.5-10.0.0.8   # past one address's ports
   $ ssedoctor load --client browser -c 200 -d 20s --storm-at 8s --storm-jitter 2s   # every stream cut at 8 s: how the server takes it
-  $ ssedoctor load --client browser -c 8 -n 8 --browser-tabs 8                     # 8 streams in one browser: 2 wait for a connection
+  $ ssedoctor load --client browser -c 8 -n 8 --workers 1 --browser-tabs 8         # 8 streams in one browser: 2 wait for a connection
 
 Metrics: ${'enqueue, headers, server-wait, not-found-wait, first-event, first-node-event, terminal, total'} (ms);
 client-attempts, server-lookups, reconnects (counts); with --storm-at storm-reconnect, storm-back,
