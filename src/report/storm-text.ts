@@ -16,7 +16,7 @@ export const STORM_REPLY_LABELS: readonly [StormReply, string][] = [
   ['server-error', '5xx'],
   ['timeout', 'timeout (no head within --timeout)'],
   ['failed', 'other failure (status, network error)'],
-  ['none', 'no reconnect (the run ended first)'],
+  ['none', 'no reconnect (the client stopped, or the run ended first)'],
 ];
 
 /** The storm's timing metrics in flow order, with their labels. */
@@ -38,6 +38,9 @@ export function stormHeadline(s: StormCounts): string {
 export function stormCaveat(s: StormCounts): string | undefined {
   if (s.fired === 0) return 'the storm never fired: the load ended before --storm-at';
   if (s.cut === 0) return 'no stream was open when the storm fired: put --storm-at where runs are streaming (after the first events, before the terminal one)';
+  if ((s.replies.none ?? 0) === s.cut) {
+    return `none of the ${s.cut} cut streams reconnected: the client stopped (--client origin counts the cut as an error, and load's --attempts defaults to 0: give --attempts 5; or --max-reconnects), or the runs ended first`;
+  }
   return undefined;
 }
 
