@@ -212,6 +212,15 @@ const runLine = obj(['schema', 'type', 'n', 'startedAt', 'outcome', 'detail', 'a
   attempts,
   timings,
   id: { type: ['string', 'null'] },
+  storm: obj(['reply', 'reopened', 'duplicated'], {
+    reply: { enum: ['opened', 'not-found', 'server-error', 'timeout', 'failed', 'none'] },
+    reopened: { type: 'boolean' },
+    reconnectMs: msOrNull,
+    backMs: msOrNull,
+    firstEventMs: msOrNull,
+    duplicated: count,
+  }, { description: '--storm-at, when the storm cut this run\'s stream: the first reply after the cut, times from the cut (ms)' }),
+  connectionWait: obj(['enqueueMs', 'streamMs'], { enqueueMs: ms, streamMs: ms }, { description: '--browser-tabs: this run\'s longest waits for a free connection (ms)' }),
 });
 
 /** `schemas/ndjson-run.v1.json`: each line of `load --ndjson`: run lines, then one summary line. */

@@ -27,6 +27,9 @@ export function runLine(n: number, sample: Sample, t: Transcript): Record<string
     id: t.enqueue.id ?? null,
     // --client browser/origin, --cut-after: what reconnects did to this run.
     ...(d.reconnects ? { reconnects: reconnectFigures(d.reconnects) } : {}),
+    // --storm-at: how the storm met this run (times from the cut); --browser-tabs: its waits for a connection.
+    ...(sample.storm ? { storm: { ...sample.storm, reconnectMs: round1(sample.storm.reconnectMs), backMs: round1(sample.storm.backMs), firstEventMs: round1(sample.storm.firstEventMs) } } : {}),
+    ...(sample.connectionWait ? { connectionWait: { enqueueMs: round1(sample.connectionWait.enqueueMs), streamMs: round1(sample.connectionWait.streamMs) } } : {}),
   };
 }
 

@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoadMetrics } from '../../src/load/metrics.js';
 import { runLoad, type LoadOptions } from '../../src/load/runner.js';
+import { runLine } from '../../src/load/run-line.js';
 import { addStormRun, emptyStormCounts, mergeStormCounts, stormReply, stormRun } from '../../src/load/storm.js';
 import type { StreamAttempt, Transcript } from '../../src/model.js';
 import { DEFAULT_PROBE_OPTIONS } from '../../src/probe/options.js';
@@ -93,8 +94,11 @@ function opts(baseUrl: string, storm: LoadOptions['storm']): LoadOptions {
 describe('a storm on the wire (reference server)', () => {
   it('without jitter: all 12 open streams cut at 1 s reconnect within a few ms of each other, reopen, and get history replayed', async () => {
     const url = await serve();
-    const r = await runLoad(opts(url, { atMs: 1000, jitterMs: 0 }));
+    const lines: Record<string, unknown>[] = [];
+    const r = await runLoad({ ...opts(url, { atMs: 1000, jitterMs: 0 }), onSample: (s, t) => lines.push(runLine(lines.length + 1, s, t)) });
     expect(r.metrics.outcomes.get('healthy')).toBe(12);
+    // Each --ndjson run line says how the storm met it.
+    expect(lines.map((l) => l.storm)).toEqual(Array(12).fill(expect.objectContaining({ reply: 'opened', reopened: true, reconnectMs: expect.any(Number), backMs: expect.any(Number) })));
     expect(r.metrics.storm).toEqual({ atMs: 1000, jitterMs: 0, fired: 1, cut: 12, replies: { opened: 12 }, reopened: 12, withDuplicates: 12, duplicated: expect.any(Number) });
     const sent = r.metrics.summary('storm-reconnect')!;
     expect(sent.count).toBe(12);
