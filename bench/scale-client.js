@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The scale figure's client: one ssedoctor process holding N concurrent heartbeat-only streams.
-// Streams open at 1,000/s and each run ends at its second heartbeat (30 s after it opened), so every
-// first heartbeat (15 s) arrives while all N streams are open. Samples its own RSS and compares each run's first-event arrival with the server's send
+// Streams open at 1,000/s and each run ends at its second heartbeat, so every first heartbeat arrives
+// while all N streams are open (run.js sets the server's heartbeat interval above N/1000 s). Samples its own RSS and compares each run's first-event arrival with the server's send
 // time (the envelope timestamp). Memory per open stream: gc, then RSS and heap used once every stream
 // is open (N/1000 s + 1.5 s after the start) minus before the load, divided by the sockets open then.
 // SCALE_LOCAL_ADDRESSES=127.0.0.1-127.0.0.4 spreads the connections (load --local-address).
@@ -32,8 +32,9 @@ gc();
 const before = process.memoryUsage();
 const fds0 = fds();
 let atFull;
-// All N are open between N/1000 s (the last opens) and 15 s (the first heartbeat ends nothing: runs end at the second).
+// All N are open from N/1000 s (the last opens) until the first run ends at its second heartbeat.
 const measureAt = setTimeout(() => {
+  const t = performance.now();
   gc();
   const m = process.memoryUsage();
   const open = fds() - fds0;
@@ -44,6 +45,7 @@ const measureAt = setTimeout(() => {
     externalKiBPerStream: kib(m.external - before.external) / open,
     rssMiB: m.rss / 2 ** 20,
     baselineRssMiB: before.rss / 2 ** 20,
+    measureMs: performance.now() - t,
   };
 }, (streams / 1000) * 1000 + 1500);
 
