@@ -7,6 +7,7 @@ import { addStormRun, emptyStormCounts, mergeStormCounts, stormReply, stormRun }
 import type { StreamAttempt, Transcript } from '../../src/model.js';
 import { DEFAULT_PROBE_OPTIONS } from '../../src/probe/options.js';
 import { parseDistribution, startReferenceServer, type ReferenceServer, type StartOptions } from '../../src/server/index.js';
+import { chunk, jsonResponse, sseHead, startRawServer, type RawServer } from '../helpers/raw-server.js';
 
 const sse = { 'content-type': 'text/event-stream' };
 const attempt = (n: number, a: Partial<StreamAttempt>): StreamAttempt =>
@@ -130,5 +131,39 @@ describe('a storm on the wire (reference server)', () => {
     const r = await runLoad({ ...opts(url, { atMs: 60_000, jitterMs: 0 }), model: { kind: 'closed', concurrency: 2, requests: 2 } });
     expect(r.metrics.storm).toMatchObject({ fired: 0, cut: 0 });
     expect(r.metrics.summary('storm-reconnect')).toBeUndefined();
+  });
+});
+
+describe('a storm against a server that does not take the reconnects (raw server)', () => {
+  let raw: RawServer | undefined;
+  afterEach(async () => {
+    await raw?.close();
+    raw = undefined;
+  });
+
+  it('odd jobs answer the reconnect 503 (a gateway mid-deploy), even ones 404 (a new process that lost them): counted per reply, none reopened', async () => {
+    let jobs = 0;
+    const gets = new Map<string, number>();
+    raw = await startRawServer((req, socket) => {
+      if (req.method === 'POST') return void socket.end(jsonResponse(200, { decision_set_id: `ds-${++jobs}`, job_id: 'j' }));
+      const id = /\/api\/streams\/([^?]+)/.exec(req.path)?.[1] ?? '';
+      const n = (gets.get(id) ?? 0) + 1;
+      gets.set(id, n);
+      if (n === 1) {
+        // The first stream stays open with a node event every 100 ms, until the client cuts it.
+        socket.write(sseHead());
+        let i = 0;
+        const timer = setInterval(() => socket.write(chunk(`event: node-start\ndata: {"node": "n${i++}"}\n\n`)), 100);
+        socket.on('close', () => clearInterval(timer));
+        return;
+      }
+      if (Number(id.slice(3)) % 2 === 1) return void socket.end('HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+      socket.end(jsonResponse(404, { detail: `Decision set ${id} not found` }));
+    });
+    const o = opts(raw.url, { atMs: 600, jitterMs: 0 });
+    const r = await runLoad({ ...o, probe: { ...o.probe, observeMs: 3000 }, model: { kind: 'closed', concurrency: 6, requests: 6 } });
+    expect(r.metrics.storm).toEqual({ atMs: 600, jitterMs: 0, fired: 1, cut: 6, replies: { 'server-error': 3, 'not-found': 3 }, reopened: 0, withDuplicates: 0, duplicated: 0 });
+    expect(r.metrics.summary('storm-reconnect')!.count).toBe(6);
+    expect(r.metrics.summary('storm-back')).toBeUndefined();
   });
 });
