@@ -21,7 +21,7 @@
  * `Last-Event-ID`: what the origin hook's onerror does (it opens a new EventSource, which carries no id).
  *
  * A load's reconnect storm (`--storm-at`, src/load/storm.ts) cuts the stream that is open (a 200
- * event-stream head came) when its signal fires, once per run, as a proxy restart would; the client
+ * event-stream head came) when the storm fires, once per run, as a proxy restart would; the client
  * then reconnects as after any cut, its delay lengthened by a uniform random share of `--storm-jitter`.
  * A request still waiting for its head, or a run between requests, is left alone.
  */
