@@ -94,7 +94,7 @@ describe('on the wire', () => {
       expect(waits.slice(0, 6).every((w) => w < 5)).toBe(true);
       // The 7th waited until the first of the six streams ended (≈ 3 s into the job), then got its connection.
       expect(waits[6]).toBeGreaterThan(1500);
-      expect(Math.abs(waits[6]! - Math.min(...ends.slice(0, 6)))).toBeLessThan(100);
+      expect(Math.abs(waits[6]! - Math.min(...ends.slice(0, 6)))).toBeLessThan(250);
     } finally {
       await agent.destroy();
     }

@@ -103,9 +103,10 @@ describe('a storm on the wire (reference server)', () => {
     expect(r.metrics.storm).toEqual({ atMs: 1000, jitterMs: 0, fired: 1, cut: 12, replies: { opened: 12 }, reopened: 12, withDuplicates: 12, duplicated: expect.any(Number) });
     const sent = r.metrics.summary('storm-reconnect')!;
     expect(sent.count).toBe(12);
-    // The browser's reconnection time (200 ms here), to the ms; the cut is one tick for every stream.
+    // The browser's reconnection time (200 ms here); the cut is one tick for every stream, so the spread
+    // is the event loop's: a few ms when idle, up to ~50 ms on a busy 2-core CI machine (the bound leaves room).
     expect(sent.min).toBeGreaterThanOrEqual(199);
-    expect(sent.max - sent.min).toBeLessThan(40);
+    expect(sent.max - sent.min).toBeLessThan(100);
     const back = r.metrics.summary('storm-back')!;
     expect(back.min).toBeGreaterThanOrEqual(sent.min);
     expect(r.metrics.summary('storm-first-event')!.count).toBe(12);
