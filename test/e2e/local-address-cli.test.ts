@@ -38,6 +38,14 @@ describe('load --local-address', () => {
     expect([...seen].sort()).toEqual(['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5']);
   }, 20_000);
 
+  it('crosses to generator threads: two threads, every address still used', async () => {
+    seen.clear();
+    const r = await ssedoctor(['load', '--url', url, '-c', '4', '-n', '12', '--workers', '2', '--job-status-path', '', '--local-address', '127.0.0.6,127.0.0.7,127.0.0.8', '--json', '--no-progress']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).runs).toBe(12);
+    expect([...seen].sort()).toEqual(['127.0.0.6', '127.0.0.7', '127.0.0.8']);
+  }, 20_000);
+
   it('an address this machine does not have: one line, exit 2, nothing sent', async () => {
     seen.clear();
     const r = await ssedoctor(['load', '--url', url, '-n', '2', '--local-address', '127.0.0.1,192.0.2.10']);
