@@ -5,31 +5,13 @@
  * stream mid-way; both clients must reconnect the same number of times, after the server's
  * retry, with the same Last-Event-ID, and stop at the same answer.
  */
-import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { chromiumAvailable as available, useChromium } from '../helpers/chromium.js';
 import { runProbe } from '../../src/probe/run-probe.js';
 import { chunk, jsonResponse, sseHead, startRawServer, type RawRequest } from '../helpers/raw-server.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-// .ci/run installs Chromium: in CI a missing one fails this file; elsewhere it skips, loudly.
-if (!available && (process.env.CI || process.env.SSEDOCTOR_REQUIRE_PEERS)) {
-  it('Chromium installed (CI must run the browser comparison)', () => {
-    throw new Error(`no Chromium at ${CHROMIUM}; .ci/run installs it`);
-  });
-} else if (!available) console.warn(`browser-eventsource-chromium.test: SKIPPED, no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-
-let browser: Browser;
-beforeAll(async () => {
-  if (!available) return;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-});
-afterAll(async () => browser?.close());
+const chrome = useChromium('browser-eventsource-chromium.test');
 
 /** The page: one EventSource, every open, event (with its lastEventId) and error written to window.log. */
 const PAGE = `<!doctype html><meta charset="utf-8"><title>es</title><script>
@@ -83,7 +65,7 @@ describe.skipIf(!available)('Chromium EventSource vs --client browser, same serv
     const arrivals = (id: string): RawRequest[] => server.requests.filter((r) => r.path.startsWith(`/api/streams/${id}`));
     try {
       // The browser: open the page, wait until the server has answered its third stream request.
-      const page = await browser.newPage();
+      const page = await chrome.get().newPage();
       const times: number[] = [];
       page.on('request', (r) => void (r.url().includes('/api/streams/') && times.push(performance.now())));
       await page.goto(`${server.url}/page`);

@@ -1,33 +1,19 @@
 /** The HTML report opened in headless Chromium (Debian's, driven by playwright-core): the charts render. */
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { chromiumAvailable as available, useChromium } from '../helpers/chromium.js';
 import { parseDistribution, startReferenceServer } from '../../src/server/index.js';
 import { ssedoctor } from '../helpers/cli.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-// .ci/run installs Chromium; without it (a developer machine, or a failed install) this skips, loudly.
-if (!available) console.warn(`html-report.test: SKIPPED, no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-
 const dir = mkdtempSync(join(tmpdir(), 'ssedoctor-html-'));
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!available) return;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-});
-afterAll(async () => browser?.close());
+const chrome = useChromium('html-report.test');
 
 /** Opens a report file; returns the page and every URL it requested. */
 async function open(file: string) {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
+  const page = await chrome.get().newPage({ viewport: { width: 1100, height: 1400 } });
   const requests: string[] = [];
   page.on('request', (r) => requests.push(r.url()));
   await page.goto(pathToFileURL(file).href);
