@@ -194,7 +194,10 @@ async function untilDoneOrStopped(done: Promise<unknown>, stopped: () => boolean
   void done.then(() => (finished = true));
   while (!finished && !stopped()) await Promise.race([done, sleep(50)]);
   if (!finished) {
-    await Promise.race([done, sleep(graceMs)]);
+    // The grace timer is cleared once the runs are done: a pending one would hold the process for the whole grace.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([done, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
     cutoff.abort();
     await done;
   }

@@ -124,6 +124,24 @@ describe('no process outlives ssedoctor', () => {
     expect(await until(() => !alive(servers[0]!), 10_000)).toBe(true);
   });
 
+  it('one SIGINT with a long --grace: the process ends when the runs do, not when the grace would', async () => {
+    const out = join(dir, 'grace.json');
+    const parent = spawn(process.execPath, [BIN, 'load', '--scenario', 'healthy', '-c', '2', '-d', '60s', '--grace', '40s', '--no-progress', '--out', out], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    parent.stderr!.on('data', (c) => (stderr += String(c)));
+    expect(await until(() => stderr.includes('started the embedded reference server'), 15_000)).toBe(true);
+    const exited = new Promise<number | null>((r) => parent.on('exit', (code) => r(code)));
+    await new Promise((r) => setTimeout(r, 1000));
+    const at = Date.now();
+    parent.kill('SIGINT');
+    expect(await exited).toBe(130);
+    // A healthy run lasts about a second; a pending 40 s grace timer used to hold the process.
+    expect(Date.now() - at).toBeLessThan(15_000);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ stoppedBy: 'interrupted' });
+  }, 60_000);
+
   it.skipIf(process.platform !== 'linux')('two SIGINTs: in-flight runs cut off at once, every file still written', async () => {
     const out = join(dir, 'twice.json');
     const junit = join(dir, 'twice.xml');
@@ -148,7 +166,7 @@ describe('no process outlives ssedoctor', () => {
     expect(doc.runs).toBeGreaterThanOrEqual(3); // the cut-off runs are reported with what they saw
     expect(readFileSync(junit, 'utf8')).toContain('<testsuites');
     expect(await until(() => !alive(servers[0]!), 10_000)).toBe(true);
-  });
+  }, 60_000); // on a loaded CI machine the start alone can take 15 s
 });
 
 it('a failing write names the fallback file that was written instead', () => {

@@ -81,7 +81,9 @@ describe('ssedoctor logs (built binary)', () => {
     expect(doc.totals.connections).toBe(400);
     expect(doc.totals.byLookup.exhausted).toBe(early);
     expect(doc.totals.notEnqueued).toBe(0);
-    expect(doc.waits.retryDelayMs).toBeCloseTo(200, -1);
+    // Read off the spacing of the waits: a busy machine's late timers stretch it a little.
+    expect(doc.waits.retryDelayMs).toBeGreaterThanOrEqual(195);
+    expect(doc.waits.retryDelayMs).toBeLessThanOrEqual(230);
     expect(doc.join).toMatchObject({ clientOnly: 0, serverOnly: 0, disagreeing: 0 });
     expect(doc.join.joined).toHaveLength(400);
 
