@@ -59,10 +59,12 @@ Examples:
   $ ssedoctor load --client browser -c 200 -d 20s --storm-at 8s --storm-jitter 2s   # every stream cut at 8 s: how the server takes it
   $ ssedoctor load --client browser -c 8 -n 8 --workers 1 --browser-tabs 8         # 8 streams in one browser: 2 wait for a connection
 
-Metrics: ${'enqueue, headers, server-wait, not-found-wait, first-event, first-node-event, terminal, total'} (ms);
-client-attempts, server-lookups, reconnects (counts); with --storm-at storm-reconnect, storm-back,
-storm-first-event (ms from the cut); with --browser-tabs connection-wait (ms). Exit codes: 0 ok, 1 a threshold failed, 2 usage error,
-3 target unreachable, 4 generator-limited (with --fail-on-generator-limited), 130 interrupted (the partial report is printed and --out written).`,
+Metrics (ms): first-meaningful-event, enqueue, headers, server-wait, not-found-wait, first-event,
+first-node-event, terminal, longest-stall, total; schedule-lag (open model); with --storm-at storm-reconnect,
+storm-back, storm-first-event (from the cut); with --browser-tabs connection-wait. Counts: client-attempts,
+server-lookups, reconnects. Exit codes: 0 ok, 1 a threshold failed, 2 usage error, 3 target unreachable,
+4 ssedoctor was the limit (out of descriptors or ports; or generator-limited with --fail-on-generator-limited),
+130 interrupted (the partial report is printed and --out written).`,
     )
     .action(async (opts) => {
       const { loadCommand } = await import('../commands/load.js');
