@@ -8,22 +8,15 @@ import type { StreamAttempt, Transcript } from '../model.js';
 import { isRoutingNotFound } from '../wire.js';
 import { heldLayer, pathEvidence, type Layer, type PathEvidence } from './path-evidence.js';
 import { finalRequestMs, serverWait, waitSourceText, type ServerWait } from './server-wait.js';
-import { isMeaningful, streamAttempt, waterfall } from './waterfall.js';
+import { isMeaningful } from './waterfall.js';
+
+import { compressedFinding, compressionComparison } from './findings-compression.js';
+import { corsFindings, jobStatusFinding } from './findings-context.js';
+import { BURST_SPAN_MS, fmt, plural, r1, secs, type Finding } from './finding.js';
+import { idleCutoff } from './idle-cutoff.js';
 
 export type { Layer } from './path-evidence.js';
-
-/** Evidence values: ms figures (rounded to 0.1), byte counts, header values; null for "not seen". */
-export type Evidence = Record<string, string | number | null>;
-
-export interface Finding {
-  /** Stable code: head-held, slow-lookup, window-exhausted, body-buffered, compressed, compression-holds-events, idle-cutoff, ... */
-  code: string;
-  message: string;
-  /** The measurements the finding rests on. */
-  evidence: Evidence;
-  /** Who is to blame, when the evidence shows it. */
-  layer?: Layer;
-}
+export type { Evidence, Finding } from './finding.js';
 
 /** Head later than this after the request, beyond the server's own lookup wait, counts as held (ms). */
 export const HELD_HEAD_MS = 1000;
@@ -31,25 +24,11 @@ export const HELD_HEAD_MS = 1000;
 export const SAME_PACKET_MS = 50;
 /** A server-side lookup wait from this long on is worth a finding; a 404 after it is a spent window (ms). */
 export const SLOW_LOOKUP_MS = 1000;
-/** Live events sent this far apart yet delivered in one read were held back on the way (ms). */
-export const BURST_SPAN_MS = 1000;
-/** A stream closed this long after its last byte, without the terminal event, was cut off idle (ms). */
-export const IDLE_CUTOFF_MS = 1000;
 /** Events stamped this long before the response head are history, not live progress (ms; allows clock rounding). */
 const REPLAY_SLACK_MS = 50;
 
 /** Findings that explain a silent or late stream by what happened on the wire. */
 const WIRE_EXPLANATIONS = new Set(['head-held', 'body-buffered', 'compression-holds-events', 'compressed', 'idle-cutoff']);
-
-/** Known idle timeouts (s) and who sets them: named only when the measured cut-off matches within ±2 s. */
-const KNOWN_IDLE_TIMEOUTS: [number, string][] = [
-  [55, 'Heroku router (55 s rolling idle window)'],
-  [60, 'nginx proxy_read_timeout / AWS ALB idle timeout default (60 s)'],
-  [100, 'Cloudflare proxy read timeout (100 s)'],
-  [300, 'a 5-minute idle timeout (300 s)'],
-];
-
-const r1 = (ms: number | undefined): number | null => (ms === undefined ? null : Math.round(ms * 10) / 10);
 
 /** Lists the findings of a run, most important first. */
 export function findings(t: Transcript): Finding[] {
@@ -294,147 +273,8 @@ function bodyBuffered(t: Transcript, a: StreamAttempt, path: PathEvidence, liveF
   };
 }
 
-function compressedFinding(t: Transcript, a: StreamAttempt, encoding: string): Finding {
-  const heartbeats = new Set(t.heartbeatEvents);
-  const meaningful = a.records.filter((r) => isMeaningful(r, heartbeats));
-  const first = meaningful[0]?.atMs;
-  const what =
-    first === undefined
-      ? `and no event arrived in ${fmt((a.endMs ?? t.endMs) - (a.headersMs ?? a.requestedMs))} after the head: the encoder holds events until a block fills`
-      : `(${meaningful.length} events arrived, the first at ${fmt(first)}): an encoder that does not flush per event delays them`;
-  return {
-    code: 'compressed',
-    message: `the stream is compressed (${encoding}) ${what}; exclude text/event-stream from compression`,
-    evidence: {
-      contentEncoding: encoding,
-      acceptEncoding: a.acceptEncoding ?? null,
-      events: meaningful.length,
-      firstMeaningfulEventMs: r1(first),
-      bytes: a.bytes,
-    },
-  };
-}
-
-/**
- * The browser-like attach came back compressed and delivered no progress (or far later) while the
- * identity comparison run (transcript.encodingCheck) delivered events.
- */
-function compressionComparison(t: Transcript): Finding[] {
-  const check = t.encodingCheck;
-  const a = streamAttempt(t);
-  const encoding = a?.headers?.['content-encoding'];
-  if (!check || !a || !encoding || encoding.toLowerCase() === 'identity') return [];
-  const mine = waterfall(t);
-  const theirs = waterfall(check.transcript);
-  if (theirs.firstEventMs === undefined) return [];
-  const browser = mine.firstEventMs;
-  const late = browser === undefined || browser > theirs.firstEventMs + Math.max(BURST_SPAN_MS, theirs.firstEventMs);
-  if (!late) return [];
-  const browserText = browser === undefined ? `no event in ${fmt((mine.endMs ?? t.endMs) - (mine.headMs ?? 0))} after the head` : `its first event only at ${fmt(browser)}`;
-  return [
-    {
-      code: 'compression-holds-events',
-      message: `a browser-like attach (Accept-Encoding: ${a.acceptEncoding ?? 'unknown'}) got a ${encoding} stream and ${browserText}, while an identity attach got its first event at ${fmt(theirs.firstEventMs)}: compression on the path holds the events back; exclude text/event-stream from compression or flush after every event`,
-      evidence: {
-        contentEncoding: encoding,
-        acceptEncoding: a.acceptEncoding ?? null,
-        browserFirstEventMs: r1(browser),
-        identityFirstEventMs: r1(theirs.firstEventMs),
-        identityAcceptEncoding: check.acceptEncoding,
-      },
-    },
-  ];
-}
-
-/** Closed without the terminal event, ≥ 1 s after the last byte: an idle timeout somewhere on the path. */
-function idleCutoff(t: Transcript, a: StreamAttempt, path: PathEvidence): Finding | undefined {
-  if (a.end !== 'eof' && a.end !== 'error') return undefined;
-  if ((a.counts[t.terminalEvent] ?? 0) > 0 || a.lastByteMs === undefined || a.endMs === undefined) return undefined;
-  const gap = a.endMs - a.lastByteMs;
-  if (gap < IDLE_CUTOFF_MS) return undefined;
-  const interval = Math.max(0.5, Math.floor((0.75 * gap) / 500) / 2);
-  const match = KNOWN_IDLE_TIMEOUTS.find(([s]) => Math.abs(gap / 1000 - s) <= 2);
-  const how = a.end === 'eof' ? 'closed' : `broken (${a.error?.code ?? 'error'})`;
-  return {
-    code: 'idle-cutoff',
-    message:
-      `${how} ${(gap / 1000).toFixed(1)} s after the last byte, without ${t.terminalEvent}: an idle timeout on the path` +
-      (match ? ` (matches ${match[1]})` : '') +
-      (path.proxy ? ` (${path.text})` : '') +
-      `; send a comment at least every ${interval.toFixed(1)} s`,
-    evidence: {
-      lastByteMs: r1(a.lastByteMs),
-      endMs: r1(a.endMs),
-      idleMs: r1(gap),
-      end: a.end,
-      commentEveryS: interval,
-      knownTimeout: match ? match[1] : null,
-      server: path.server,
-      via: path.via,
-    },
-    layer: path.proxy ? 'proxy' : 'unknown',
-  };
-}
-
-function jobStatusFinding(t: Transcript): Finding | undefined {
-  const job = t.jobStatus;
-  if (!job?.status) return undefined;
-  const meaning: Record<string, string> = {
-    queued: 'no worker picked the job up (a queued or idle worker; the stream is connected but waiting)',
-    running: 'the job is running but nothing reached this client (published in another process or replica, or held back on the way)',
-    completed: 'the job completed but its events never reached this client (split-brain across workers or replicas, or held back on the way)',
-    failed: 'the job failed without an error event on the stream',
-    waiting_approval: 'the job is paused for human approval (HITL interactive mode sends no terminal event)',
-  };
-  return {
-    code: 'job-status',
-    message: `job status is "${job.status}": ${meaning[job.status] ?? 'see the job'}`,
-    evidence: { jobStatus: job.status, httpStatus: job.httpStatus ?? null, askedAtMs: r1(job.atMs) },
-  };
-}
-
-/**
- * What a browser page at `t.origin` would meet: without a matching Access-Control-Allow-Origin it
- * cannot read the enqueue answer, and EventSource fails at once, although curl and this tool succeed.
- */
-function corsFindings(t: Transcript): Finding[] {
-  if (!t.origin) return [];
-  const allowed = (h: Record<string, string> | undefined): boolean => {
-    const acao = h?.['access-control-allow-origin'];
-    return acao === '*' || acao === t.origin;
-  };
-  const out: Finding[] = [];
-  if (t.enqueue.headers && !allowed(t.enqueue.headers)) {
-    out.push({
-      code: 'cors',
-      message: `the enqueue answer has no Access-Control-Allow-Origin for ${t.origin}: a page there cannot read the job id`,
-      evidence: { origin: t.origin, accessControlAllowOrigin: t.enqueue.headers['access-control-allow-origin'] ?? null },
-    });
-  }
-  const stream = t.attempts.find((a) => a.status === 200);
-  if (stream && !allowed(stream.headers)) {
-    out.push({
-      code: 'cors',
-      message: `the stream has no Access-Control-Allow-Origin for ${t.origin}: EventSource on that page fails at once`,
-      evidence: { origin: t.origin, accessControlAllowOrigin: stream.headers?.['access-control-allow-origin'] ?? null },
-    });
-  }
-  return out;
-}
-
 function dedupe(list: Finding[]): Finding[] {
   const seen = new Set<string>();
   return list.filter((f) => (seen.has(f.message) ? false : (seen.add(f.message), true)));
 }
 
-function fmt(ms: number): string {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-function secs(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
-}
