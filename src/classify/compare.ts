@@ -6,6 +6,8 @@
  * nothing but the model. Thresholds follow the timing anchors of sse-conformance.md §5.
  */
 import type { StreamAttempt, Transcript } from '../model.js';
+import { SAME_PACKET_MS } from './findings.js';
+import { IDLE_CUTOFF_MS } from './idle-cutoff.js';
 
 /** Which path: `a` is `--url` (or the embedded server), `b` is `--compare`. */
 export type PathName = 'a' | 'b';
@@ -64,16 +66,12 @@ export interface PathDifference {
 
 /** Head this much later on one path than on the other, beyond the server's own wait, is held (ms). */
 const HEAD_HELD_MS = 1000;
-/** Head and first byte this close together mean the head waited for the body (ms). */
-const SAME_PACKET_MS = 50;
 /** Events per read from which delivery counts as bursts. */
 const BURST_EVENTS_PER_READ = 3;
 /** ... and up to which it counts as event by event. */
 const STEADY_EVENTS_PER_READ = 1.5;
 /** The first event this close to the end of the attempt arrived as it closed (ms). */
 const AT_CLOSE_MS = 100;
-/** A close without the terminal event this long after the last byte is an idle cut-off (ms). */
-const IDLE_CUTOFF_MS = 1000;
 
 const LOOKUP_WAIT_HEADER = 'x-lookup-wait-ms';
 
