@@ -17,7 +17,8 @@ export { runLoad, type LoadOptions, type LoadResult, type LoadModel } from './lo
 export { runLoadParallel, type ParallelLoadOptions, type ParallelLoadResult } from './load/parallel.js';
 export type { LoadModelSpec } from './load/model-spec.js';
 export { constantSchedule, rampSchedule, type Schedule } from './load/pacer.js';
-export { LoadMetrics, METRIC_NAMES, type Sample, type EncodedMetrics } from './load/metrics.js';
+export { LoadMetrics, type Sample, type EncodedMetrics } from './load/metrics.js';
+export { METRIC_NAMES } from './load/metric-names.js';
 export { parseThreshold, evaluateThresholds, type Threshold, type ThresholdVerdict } from './load/thresholds.js';
 export { recommendMaxWait, type Recommendation } from './load/recommend.js';
 export { loadSummary, LOAD_SCHEMA, type LoadSummary } from './load/summary.js';

@@ -3,7 +3,8 @@
  * `report` reads back and merges. Histograms travel encoded, so merging is exact.
  */
 import { OUTCOMES, type OutcomeCode } from '../classify/outcomes.js';
-import { LoadMetrics, METRIC_NAMES, TIMING_METRICS, type EncodedMetrics, type MetricName, type MetricSummary } from './metrics.js';
+import { METRIC_NAMES, TIMING_METRICS, type MetricName } from './metric-names.js';
+import { LoadMetrics, type EncodedMetrics, type MetricSummary } from './metrics.js';
 import { judgeGenerator, type GeneratorEvidence } from './generator-health.js';
 import { recommendMaxWait, type Recommendation } from './recommend.js';
 import type { LoadResult, LoopDelay } from './runner.js';

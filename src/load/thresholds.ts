@@ -9,7 +9,8 @@
 import { OUTCOME_CODES, type OutcomeCode } from '../classify/outcomes.js';
 import { DURATION_GRAMMAR, parseDurationMs } from '../duration.js';
 import { SsedoctorError, EXIT } from '../errors.js';
-import { METRIC_NAMES, TIMING_METRICS, type LoadMetrics, type MetricName } from './metrics.js';
+import { METRIC_NAMES, TIMING_METRICS, type MetricName } from './metric-names.js';
+import type { LoadMetrics } from './metrics.js';
 
 type Op = '<' | '<=' | '>' | '>=' | '==';
 type Stat = 'p50' | 'p90' | 'p95' | 'p99' | 'p99.9' | 'max' | 'min' | 'mean';

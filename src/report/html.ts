@@ -8,7 +8,7 @@
 import { OUTCOMES, outcomeInfo, type OutcomeCode } from '../classify/outcomes.js';
 import { latencyCount, latencyQuantile, mergeLatency, type LatencyCounts } from '../latency-buckets.js';
 import type { LoadSummary } from '../load/summary.js';
-import type { MetricName } from '../load/metrics.js';
+import type { MetricName } from '../load/metric-names.js';
 import { ms } from './format.js';
 import { TIMING_ROWS } from './metric-rows.js';
 import { inferredNotes } from './load-text.js';

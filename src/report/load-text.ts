@@ -2,7 +2,8 @@
 import type { ChalkInstance } from 'chalk';
 import { outcomeInfo } from '../classify/outcomes.js';
 import type { LoadSummary } from '../load/summary.js';
-import type { MetricName, MetricSummary } from '../load/metrics.js';
+import type { MetricName } from '../load/metric-names.js';
+import type { MetricSummary } from '../load/metrics.js';
 import { compactTable, ms } from './format.js';
 import { COUNT_ROWS, TIMING_ROWS, WAIT_ROWS } from './metric-rows.js';
 import { stormLines } from './storm-text.js';

@@ -2,7 +2,7 @@
  * The order reports list load metrics in (reporters may not import load/ at run time, only its types).
  * first-meaningful-event leads: it is what a user waits for.
  */
-import type { MetricName } from '../load/metrics.js';
+import type { MetricName } from '../load/metric-names.js';
 
 /** Timing metrics (ms), in report order. */
 export const TIMING_ROWS: readonly MetricName[] = [

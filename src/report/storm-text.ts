@@ -4,7 +4,7 @@
  * reconnects, how long until the streams and their events were back, and what was replayed.
  */
 import type { ChalkInstance } from 'chalk';
-import type { MetricName } from '../load/metrics.js';
+import type { MetricName } from '../load/metric-names.js';
 import type { LoadSummary, MetricFigures } from '../load/summary.js';
 import type { StormCounts, StormReply } from '../load/storm.js';
 import { ms } from './format.js';

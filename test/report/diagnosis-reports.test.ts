@@ -2,7 +2,8 @@
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/classify/diagnose.js';
-import { COUNT_METRICS, LoadMetrics, TIMING_METRICS, WAIT_METRICS } from '../../src/load/metrics.js';
+import { COUNT_METRICS, TIMING_METRICS, WAIT_METRICS } from '../../src/load/metric-names.js';
+import { LoadMetrics } from '../../src/load/metrics.js';
 import { COUNT_ROWS, TIMING_ROWS, WAIT_ROWS } from '../../src/report/metric-rows.js';
 import { loadSummary, type LoadSummary } from '../../src/load/summary.js';
 import { parseThreshold } from '../../src/load/thresholds.js';
