@@ -5,65 +5,18 @@
  * latency over time, outcomes over time, the timing waterfall, the server-wait histogram and the
  * tables. Each outcome has one colour everywhere; metric marks use neutral ink.
  */
-import { OUTCOMES, outcomeInfo, type OutcomeCode } from '../classify/outcomes.js';
+import { OUTCOMES, outcomeInfo } from '../classify/outcomes.js';
 import { latencyCount, latencyQuantile, mergeLatency, type LatencyCounts } from '../latency-buckets.js';
 import type { LoadSummary } from '../load/summary.js';
 import type { MetricName } from '../load/metric-names.js';
 import { ms } from './format.js';
 import { TIMING_ROWS } from './metric-rows.js';
-import { inferredNotes } from './load-text.js';
+import { inferredNotes, networkText } from './load-text.js';
 import { outcomePercent, type ReproduceDocument } from './reproduce-text.js';
 import { reconnectsCard, stormCard } from './html-reconnects.js';
 import { connectionsText } from './connections-text.js';
+import { card, legend, outcomeColour, page } from './html-page.js';
 import { barChart, esc, lineChart, stackedChart, waterfallChart } from './svg-charts.js';
-
-/** A fixed colour per outcome, so the banner, every chart, legend and table agree. */
-const COLOURS: Record<string, string> = {
-  healthy: '#2e9d5b',
-  'early-404': '#d9412b',
-  'heartbeat-only': '#e08a1e',
-  stalled: '#c9a227',
-  'error-event': '#a3339f',
-  'closed-early': '#7a4fd6',
-  'not-sse': '#3b6fd6',
-  'http-error': '#8a5a44',
-  'enqueue-failed': '#6b7280',
-  timeout: '#0f8aa6',
-  'malformed-stream': '#b03060',
-  unreachable: '#111827',
-  'client-limit': '#d1a3a3',
-  interrupted: '#9ca3af',
-};
-
-/** The colour of an outcome (a neutral grey for one this table does not know yet). */
-export function outcomeColour(code: OutcomeCode): string {
-  return COLOURS[code] ?? '#6b7280';
-}
-
-const STYLE = `*{box-sizing:border-box}body{font:14px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;background:#f6f7f9;color:#1f2937}
-main{max-width:1040px;margin:0 auto;padding:1.5rem 1rem 3rem}h1{font-size:1.25rem;margin:0 0 .75rem}h2{font-size:1.05rem;margin:0 0 .5rem}
-section.card{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:1rem 1.2rem;margin:1rem 0}
-table{border-collapse:collapse;margin:.25rem 0;width:100%}td,th{border-bottom:1px solid #eef0f3;padding:.3rem .6rem;text-align:right;vertical-align:top}
-td:first-child,th:first-child{text-align:left}th{font-weight:600;color:#4b5563}
-.pass{color:#2e9d5b;font-weight:600}.fail{color:#d9412b;font-weight:600}.muted{color:#6b7280}
-.swatch{display:inline-block;width:.8em;height:.8em;border-radius:2px;margin-right:.4em;vertical-align:-1px}
-.legend{display:flex;flex-wrap:wrap;gap:.3rem 1rem;margin:.4rem 0 0;font-size:13px}.legend .dash{display:inline-block;width:1.6em;border-top:2px solid #334155;margin-right:.4em;vertical-align:4px}.legend .dash.dashed{border-top-style:dashed}
-svg{display:block;margin-top:.25rem}svg text{font:12px system-ui,sans-serif;fill:#4b5563}svg text.axis-title{font-weight:600;fill:#374151}
-.warn{background:#fff7e6;border:1px solid #f2c27a;border-radius:6px;padding:.5rem .8rem}
-#verdict{display:flex;gap:1.2rem;align-items:center;border-left:10px solid var(--c);background:#fff}
-#verdict .word{flex:none;white-space:nowrap;font-size:1.9rem;font-weight:800;letter-spacing:.03em;color:var(--c);min-width:6.5rem}
-#verdict .why{font-size:1.05rem;font-weight:600}#verdict .hint{margin-top:.25rem;color:#374151}
-dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:0}dl.meta dt{color:#6b7280}dl.meta dd{margin:0;overflow-wrap:anywhere}
-code{font:13px ui-monospace,SFMono-Regular,Menlo,monospace;background:#f3f4f6;border-radius:4px;padding:.05rem .3rem}
-.figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:.6rem}.figure{background:#f9fafb;border-radius:6px;padding:.5rem .7rem}
-.figure .v{font-size:1.3rem;font-weight:700}.figure .k{color:#6b7280;font-size:12px}`;
-
-function page(title: string, body: string): string {
-  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${esc(title)}</title><style>${STYLE}</style></head><body><main>\n${body}\n</main></body></html>\n`;
-}
-
-const card = (id: string, title: string, body: string): string => `<section class="card" id="${id}-section"><h2>${esc(title)}</h2>${body}</section>`;
 
 /** The verdict: PASS/FAIL from thresholds; without thresholds the main outcome; a stopped run says so. */
 export function loadVerdict(s: LoadSummary): { word: string; colour: string; why: string; hint: string } {
@@ -82,7 +35,7 @@ export function loadVerdict(s: LoadSummary): { word: string; colour: string; why
   if (s.thresholds.length > 0) {
     const failed = s.thresholds.filter((t) => !t.passed);
     const why = failed.length === 0 ? `All ${s.thresholds.length} thresholds passed.` : `${failed.length} of ${s.thresholds.length} thresholds failed: ${failed.map((t) => t.threshold).join(', ')}`;
-    return { word: failed.length === 0 ? 'PASS' : 'FAIL', colour: failed.length === 0 ? COLOURS.healthy! : COLOURS['early-404']!, why, hint };
+    return { word: failed.length === 0 ? 'PASS' : 'FAIL', colour: failed.length === 0 ? outcomeColour('healthy') : outcomeColour('early-404'), why, hint };
   }
   if (!main) return { word: 'NO RUNS', colour: outcomeColour('interrupted'), why: 'No run finished.', hint };
   return { word: main.code.toUpperCase(), colour: outcomeColour(main.code), why: `${main.percent.toFixed(1)} % of ${s.runs} runs: ${outcomeInfo(main.code).summary} (no thresholds set)`, hint };
@@ -110,12 +63,6 @@ function metaList(s: LoadSummary, title: string): string {
   return `<section class="card"><h1>${esc(title)}</h1><dl class="meta">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl></section>`;
 }
 
-/** `HTTP/1.1 38 · HTTP/2 2 · via proxy http://proxy:3128` (runs per HTTP version of the stream answer; the proxy redacted). */
-export function networkText(s: LoadSummary): string {
-  const protocols = Object.entries(s.protocols ?? {}).map(([p, n]) => `${p === 'h2' ? 'HTTP/2' : p === 'http/1.1' ? 'HTTP/1.1' : p} ${n} run${n === 1 ? '' : 's'}`);
-  return `${protocols.join(' · ') || 'no stream answer'} · ${s.target.proxy ? `via proxy ${s.target.proxy}` : 'direct'}`;
-}
-
 function keyFigures(s: LoadSummary): string {
   const fme = s.metrics['first-meaningful-event'];
   const healthy = s.outcomes.find((o) => o.code === 'healthy');
@@ -128,14 +75,6 @@ function keyFigures(s: LoadSummary): string {
     [ms(fme?.p99), 'first meaningful event p99'],
   ];
   return `<section class="card figures">${items.map(([v, k]) => `<div class="figure"><div class="v">${esc(v)}</div><div class="k">${esc(k)}</div></div>`).join('')}</section>`;
-}
-
-/** Outcomes present in a set of per-second buckets, in table order, with their colours. */
-function legend(codes: Iterable<string>): string {
-  const present = new Set(codes);
-  return `<div class="legend">${OUTCOMES.filter((o) => present.has(o.code))
-    .map((o) => `<span><span class="swatch" style="background:${outcomeColour(o.code)}"></span>${o.code}</span>`)
-    .join('')}</div>`;
 }
 
 /** Most marks a time chart draws: a longer run is shown in windows of several seconds. */

@@ -119,3 +119,9 @@ export function generatorLine(g: LoadSummary['generator']): string {
   const limited = g.limited ?? g.saturated;
   return `${limited ? 'limited' : 'accurate'}: ${parts.join('; ')}`;
 }
+
+/** `HTTP/1.1 38 · HTTP/2 2 · via proxy http://proxy:3128` (runs per HTTP version of the stream answer; the proxy redacted). */
+export function networkText(s: LoadSummary): string {
+  const protocols = Object.entries(s.protocols ?? {}).map(([p, n]) => `${p === 'h2' ? 'HTTP/2' : p === 'http/1.1' ? 'HTTP/1.1' : p} ${n} run${n === 1 ? '' : 's'}`);
+  return `${protocols.join(' · ') || 'no stream answer'} · ${s.target.proxy ? `via proxy ${s.target.proxy}` : 'direct'}`;
+}

@@ -4,7 +4,7 @@ import type { LoadSummary } from '../load/summary.js';
 import { ms } from './format.js';
 import { TIMING_ROWS } from './metric-rows.js';
 import { inferredNotes } from './load-text.js';
-import { networkText } from './html.js';
+import { networkText } from './load-text.js';
 import { connectionsText } from './connections-text.js';
 import { reconnectSpreadMs, STORM_TIMINGS, stormCaveat, stormDuplicates, stormHeadline, stormReplies } from './storm-text.js';
 import type { VerifyDocumentShape } from './verify-json.js';
