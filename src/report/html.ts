@@ -5,7 +5,7 @@
  * latency over time, outcomes over time, the timing waterfall, the server-wait histogram and the
  * tables. Each outcome has one colour everywhere; metric marks use neutral ink.
  */
-import { OUTCOMES, outcomeInfo } from '../classify/outcomes.js';
+import { OUTCOMES, outcomeInfo, type OutcomeCode } from '../classify/outcomes.js';
 import { latencyCount, latencyQuantile, mergeLatency, type LatencyCounts } from '../latency-buckets.js';
 import type { LoadSummary } from '../load/summary.js';
 import type { MetricName } from '../load/metric-names.js';
@@ -17,6 +17,13 @@ import { reconnectsCard, stormCard } from './html-reconnects.js';
 import { connectionsText } from './connections-text.js';
 import { card, legend, outcomeColour, page } from './html-page.js';
 import { barChart, esc, lineChart, stackedChart, waterfallChart } from './svg-charts.js';
+
+/** The banner of a run that stopped early, by why it stopped. */
+const STOPPED: Record<Exclude<LoadSummary['stoppedBy'], 'completed'>, { word: string; colour: OutcomeCode }> = {
+  interrupted: { word: 'STOPPED', colour: 'interrupted' },
+  unreachable: { word: 'UNREACHABLE', colour: 'unreachable' },
+  'client-limit': { word: 'CLIENT LIMIT', colour: 'client-limit' },
+};
 
 /** The verdict: PASS/FAIL from thresholds; without thresholds the main outcome; a stopped run says so. */
 export function loadVerdict(s: LoadSummary): { word: string; colour: string; why: string; hint: string } {
@@ -30,7 +37,8 @@ export function loadVerdict(s: LoadSummary): { word: string; colour: string; why
         ? 'Every run was healthy; the failed thresholds are about timing: the latency over time and the waterfall below show where the time went.'
         : 'Every run was healthy: nothing to fix.';
   if (s.stoppedBy !== 'completed') {
-    return { word: s.stoppedBy === 'interrupted' ? 'STOPPED' : 'UNREACHABLE', colour: outcomeColour(s.stoppedBy === 'interrupted' ? 'interrupted' : 'unreachable'), why: `The run stopped early (${s.stoppedBy}) after ${s.runs} runs; the figures are partial.`, hint };
+    const stop = STOPPED[s.stoppedBy];
+    return { word: stop.word, colour: outcomeColour(stop.colour), why: `The run stopped early (${s.stoppedBy}) after ${s.runs} runs; the figures are partial.`, hint };
   }
   if (s.thresholds.length > 0) {
     const failed = s.thresholds.filter((t) => !t.passed);

@@ -52,6 +52,16 @@ describe('HTML time charts', () => {
     expect(v.word).toBe(word);
   });
 
+  it.each([
+    ['interrupted', 'STOPPED'],
+    ['unreachable', 'UNREACHABLE'],
+    ['client-limit', 'CLIENT LIMIT'],
+  ] as [LoadSummary['stoppedBy'], string][])('verdict of a run stopped early (%s): %s, never blamed on the target when ssedoctor ran out', (stoppedBy, word) => {
+    const v = loadVerdict({ ...summary(20, 100), stoppedBy });
+    expect(v.word).toBe(word);
+    expect(v.why).toContain(`stopped early (${stoppedBy})`);
+  });
+
   it('the hint is the commonest unhealthy outcome\'s, with its share', () => {
     const v = loadVerdict(summary(20, 100, (i) => (i % 4 === 0 ? 'early-404' : 'healthy')));
     expect(v.word).toBe('HEALTHY');
