@@ -6,9 +6,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseDistribution, startReferenceServer, type ReferenceServer } from '../../src/server/index.js';
+import type { ReferenceServer } from '../../src/server/index.js';
 import { ssedoctor } from '../helpers/cli.js';
-import { makePki, startForwardProxy, startTlsFront, type ForwardProxy, type LoopbackPeer, type Pki } from '../helpers/tls-peers.js';
+import { makePki, startOrigin, startForwardProxy, startTlsFront, type ForwardProxy, type LoopbackPeer, type Pki } from '../helpers/tls-peers.js';
 
 /** The developer's own proxy settings must not leak into these runs. */
 const NO_ENV_PROXY = { HTTP_PROXY: '', http_proxy: '', HTTPS_PROXY: '', https_proxy: '', NO_PROXY: '', no_proxy: '' };
@@ -20,13 +20,7 @@ let front: LoopbackPeer & { protocols: string[] };
 let proxy: ForwardProxy;
 
 beforeAll(async () => {
-  ref = await startReferenceServer({
-    scenario: 'healthy',
-    persistDelay: parseDistribution('20ms'),
-    workerDelay: parseDistribution('5ms'),
-    nodeDuration: parseDistribution('2ms'),
-    log: { level: 'off', format: 'text' },
-  });
+  ref = await startOrigin();
   pki = makePki();
   front = await startTlsFront(pki, ref.url);
   proxy = await startForwardProxy();

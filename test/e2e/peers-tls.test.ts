@@ -4,10 +4,10 @@
  * record it, and the private CA is trusted only with --cacert.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseDistribution, startReferenceServer, type ReferenceServer } from '../../src/server/index.js';
+import type { ReferenceServer } from '../../src/server/index.js';
 import { ssedoctor } from '../helpers/cli.js';
 import { peersAvailable } from '../helpers/peers.js';
-import { makePki, startNginxTls, type LoopbackPeer, type Pki } from '../helpers/tls-peers.js';
+import { makePki, startOrigin, startNginxTls, type LoopbackPeer, type Pki } from '../helpers/tls-peers.js';
 
 const NO_ENV_PROXY = { HTTP_PROXY: '', http_proxy: '', HTTPS_PROXY: '', https_proxy: '', NO_PROXY: '', no_proxy: '' };
 const quick = ['--timeout', '3s', '--observe', '10s', '--no-live'];
@@ -24,13 +24,7 @@ describe.runIf(peersAvailable('test/e2e/peers-tls.test.ts', ['nginx']))('nginx t
   let nginx: LoopbackPeer & { log(): string; accessLog(): string };
 
   beforeAll(async () => {
-    ref = await startReferenceServer({
-      scenario: 'healthy',
-      persistDelay: parseDistribution('20ms'),
-      workerDelay: parseDistribution('5ms'),
-      nodeDuration: parseDistribution('2ms'),
-      log: { level: 'off', format: 'text' },
-    });
+    ref = await startOrigin();
     pki = makePki();
     nginx = await startNginxTls(pki, ref.url);
   }, 30_000);
@@ -67,13 +61,7 @@ describe.runIf(peersAvailable('test/e2e/peers-tls.test.ts', ['nginx']))('nginx t
 
   it('what HTTP/2 changes on nginx: over h2 the head waits for the first DATA frame (head-held, named h2); over HTTP/1.1 it does not', async () => {
     // The job's first event comes 1.5 s after the head is flushed upstream.
-    const slow = await startReferenceServer({
-      scenario: 'healthy',
-      persistDelay: parseDistribution('20ms'),
-      workerDelay: parseDistribution('1500ms'),
-      nodeDuration: parseDistribution('2ms'),
-      log: { level: 'off', format: 'text' },
-    });
+    const slow = await startOrigin(1500);
     const front = await startNginxTls(pki, slow.url);
     try {
       const run = async (extra: string[]) => {

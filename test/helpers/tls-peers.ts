@@ -17,6 +17,18 @@ import { connect as netConnect, createServer as createNetServer, type AddressInf
 import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseDistribution, startReferenceServer, type ReferenceServer } from '../../src/server/index.js';
+
+/** The reference server behind the TLS peers: a quick healthy job whose first event comes `firstEventMs` after its head. */
+export function startOrigin(firstEventMs = 5): Promise<ReferenceServer> {
+  return startReferenceServer({
+    scenario: 'healthy',
+    persistDelay: parseDistribution('20ms'),
+    workerDelay: parseDistribution(`${firstEventMs}ms`),
+    nodeDuration: parseDistribution('2ms'),
+    log: { level: 'off', format: 'text' },
+  });
+}
 
 export const OPENSSL = process.env.PEERS_OPENSSL ?? '/usr/bin/openssl';
 

@@ -8,7 +8,7 @@ import { classify } from '../../src/classify/classify.js';
 import { diagnose } from '../../src/classify/diagnose.js';
 import { runProbe } from '../../src/probe/run-probe.js';
 import { parseDistribution, startReferenceServer, type ReferenceServer } from '../../src/server/index.js';
-import { makePki, startForwardProxy, startTlsFront, type ForwardProxy, type LoopbackPeer, type Pki } from '../helpers/tls-peers.js';
+import { makePki, startOrigin, startForwardProxy, startTlsFront, type ForwardProxy, type LoopbackPeer, type Pki } from '../helpers/tls-peers.js';
 
 const fast = { timeoutMs: 3000, observeMs: 10_000, attempts: 0 };
 
@@ -168,13 +168,7 @@ describe('forward proxy', () => {
 describe('HTTP/2 head held until the first DATA frame', () => {
   // An ingress that sends the HEADERS frame only with the first DATA frame, before a job whose first event takes 1.5 s.
   const heldRun = async (http2: boolean) => {
-    const slow = await startReferenceServer({
-      scenario: 'healthy',
-      persistDelay: parseDistribution('20ms'),
-      workerDelay: parseDistribution('1500ms'),
-      nodeDuration: parseDistribution('2ms'),
-      log: { level: 'off', format: 'text' },
-    });
+    const slow = await startOrigin(1500);
     const held = await startTlsFront(pki, slow.url, { holdHead: true });
     try {
       const t = await runProbe({ ...fast, baseUrl: held.url, tls: { ca }, http2 });
