@@ -119,7 +119,7 @@ function streamFindings(t: Transcript, a: StreamAttempt): Finding[] {
     });
   }
   for (const w of a.warnings.slice(0, 3)) out.push({ code: 'parse-warning', message: w, evidence: { attempt: a.attempt } });
-  const replayed = replayedCount(a, since);
+  const replayed = replayedCount(a, historyBefore(t, a, wait, since));
   if (replayed > 0) {
     out.push({
       code: 'replayed',
@@ -207,6 +207,16 @@ function liveSince(t: Transcript, a: StreamAttempt, wait: ServerWait | undefined
   if (wait?.source === 'header') return t.t0EpochMs + getAt + wait.ms;
   if (headHeld || a.headersMs === undefined) return t.t0EpochMs + getAt;
   return t.t0EpochMs + a.headersMs;
+}
+
+/**
+ * Epoch ms before which an envelope timestamp proves history replayed on connect. With an inferred wait
+ * the head's arrival bounds the subscription only from above: the head travels after the server
+ * subscribed, often with the first live events in the same write. Events between the GET and the head
+ * are then neither provably live nor provably history; only those sent before the GET are history.
+ */
+function historyBefore(t: Transcript, a: StreamAttempt, wait: ServerWait | undefined, liveFrom: number): number {
+  return wait?.source === 'inferred' ? Math.min(liveFrom, t.t0EpochMs + finalRequestMs(a)) : liveFrom;
 }
 
 function replayedCount(a: StreamAttempt, liveFrom: number): number {
