@@ -11,7 +11,7 @@ import type { Transcript } from '../model.js';
 import { createDispatchers } from '../probe/dispatcher.js';
 import { streamProtocol } from '../probe/network.js';
 import type { ProbeOptions } from '../probe/options.js';
-import { runProbe } from '../probe/run-probe.js';
+import { runProbe, withProbeDefaults } from '../probe/run-probe.js';
 import { LoadMetrics, type Sample } from './metrics.js';
 import type { Schedule } from './pacer.js';
 import { armStorm, emptyStormCounts, stormRun, type StormPlan } from './storm.js';
@@ -106,6 +106,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   options.cutSignal?.addEventListener('abort', onCut, { once: true });
 
   const scheduled = options.model.kind === 'open';
+  const probe = withProbeDefaults(options.probe); // once, not per run
   const runOne = async (scheduledMs: number, tab?: number): Promise<void> => {
     inflight++;
     peakInflight = Math.max(peakInflight, inflight);
@@ -116,7 +117,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     try {
       const dispatcher = dispatchers[nextDispatcher++ % dispatchers.length]!;
       const capped = browsers && tab !== undefined ? browsers.forRun(tab, dispatcher) : undefined;
-      const transcript = await runProbe({ ...options.probe, dispatcher: capped?.dispatcher ?? dispatcher, signal: controller.signal, ...storm?.probeOptions });
+      const transcript = await runProbe({ ...probe, dispatcher: capped?.dispatcher ?? dispatcher, signal: controller.signal, ...storm?.probeOptions });
       const diagnosis = diagnose(transcript);
       const protocol = streamProtocol(transcript);
       const stormed = storm ? stormRun(transcript, diagnosis.reconnects) : undefined;

@@ -28,6 +28,8 @@ const STOPPED = Object.assign(new Error('stream closed by ssedoctor'), { code: '
 
 export interface AttachRequest {
   url: string;
+  /** `url` as reports show it, when the caller has it already (see redact.ts); made here otherwise. */
+  shownUrl?: string;
   attempt: number;
   /** End of the observation window, ms since T0. */
   deadlineMs: number;
@@ -52,9 +54,6 @@ function shownHeaders(url: string, headers: Record<string, string>): Record<stri
     return headers;
   }
 }
-
-/** Emits nothing: one function for every attach without live output. */
-const SILENT = (): void => undefined;
 
 /**
  * The heartbeat types as a Set, made once per options array (a load passes the same one to every
@@ -91,10 +90,11 @@ function decompressor(encoding: string | undefined): Transform | undefined {
 /** Opens the stream and watches it; never rejects for transport or HTTP failures. */
 export function attach(req: AttachRequest): Promise<StreamAttempt> {
   const { options, since } = req;
-  const emit = req.emit ?? SILENT;
+  // Optional calls: without live output the steps (and their header copies) are never built.
+  const emit = req.emit;
   const attempt: StreamAttempt = {
     attempt: req.attempt,
-    url: redactUrl(req.url),
+    url: req.shownUrl ?? redactUrl(req.url),
     acceptEncoding: req.acceptEncoding,
     requestedMs: since(),
     reads: 0,
@@ -112,9 +112,9 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
     'accept-encoding': req.acceptEncoding,
     ...options.headers,
   };
-  emit({ kind: 'stream-requested', attempt: req.attempt, url: attempt.url, headers: redactHeaders(shownHeaders(req.url, requestHeaders)) });
+  emit?.({ kind: 'stream-requested', attempt: req.attempt, url: attempt.url, headers: redactHeaders(shownHeaders(req.url, requestHeaders)) });
   if (options.signal?.aborted) {
-    emit({ kind: 'end', attempt: req.attempt, end: 'interrupted', reads: 0, bytes: 0 });
+    emit?.({ kind: 'end', attempt: req.attempt, end: 'interrupted', reads: 0, bytes: 0 });
     return Promise.resolve({ ...attempt, end: 'interrupted' });
   }
 
@@ -154,7 +154,7 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
       if (preview) attempt.bodyPreview = Buffer.concat(preview).toString('utf8').slice(0, PREVIEW_BYTES);
       attempt.endMs ??= since();
       attempt.end = end;
-      emit({
+      emit?.({
         kind: 'end',
         attempt: req.attempt,
         end,
@@ -178,7 +178,7 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
         r.read = read;
         if (attempt.records.length < options.maxRecords) attempt.records.push(r);
         else attempt.recordsDropped++;
-        emit({ kind: 'record', attempt: req.attempt, record: r });
+        emit?.({ kind: 'record', attempt: req.attempt, record: r });
         if (r.kind !== 'event' || end) continue;
         if (r.type === options.terminalEvent) end = 'terminal';
         else if (!heartbeats.has(r.type)) idleHeartbeats = 0;
@@ -225,7 +225,7 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
       hops.push({ status, location: shown, atMs });
       visited ??= new Set([new URL(req.url).href]);
       const stopWhy = !next ? 'no-location' : visited.has(next.href) ? 'loop' : hops.length > options.maxRedirects ? 'limit' : undefined;
-      emit({ kind: 'redirect', attempt: req.attempt, status, location: shown, ...(stopWhy ? { stop: stopWhy } : {}) });
+      emit?.({ kind: 'redirect', attempt: req.attempt, status, location: shown, ...(stopWhy ? { stop: stopWhy } : {}) });
       if (stopWhy || !next) return undefined;
       visited.add(next.href);
       return next.href;
@@ -249,7 +249,7 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
           attempt.status = status;
           attempt.protocol = responseProtocol(statusText, options.http2);
           attempt.headers = h;
-          emit({ kind: 'head', attempt: req.attempt, status, headers: h, protocol: attempt.protocol });
+          emit?.({ kind: 'head', attempt: req.attempt, status, headers: h, protocol: attempt.protocol });
           if (status === 200 && isEventStream(h['content-type'])) {
             reader = new SseReader({ maxBufferSize: options.maxEventBytes, previewChars: options.previewChars });
             inflater = decompressor(h['content-encoding']);
@@ -267,7 +267,7 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
           const atMs = since();
           if (attempt.firstByteMs === undefined) {
             attempt.firstByteMs = atMs;
-            emit({ kind: 'first-byte', attempt: req.attempt });
+            emit?.({ kind: 'first-byte', attempt: req.attempt });
           }
           attempt.lastByteMs = atMs;
           attempt.bytes += chunk.length;

@@ -12,6 +12,8 @@ const PREVIEW_CHARS = 2048;
 
 export interface EnqueueRequest {
   url: string;
+  /** `url` as reports show it, when the caller has it already (see redact.ts); made here otherwise. */
+  shownUrl?: string;
   body: string;
   headers: Record<string, string>;
   idField: string;
@@ -39,7 +41,7 @@ export async function enqueue(req: EnqueueRequest): Promise<EnqueuePhase> {
 }
 
 async function send(req: EnqueueRequest): Promise<EnqueuePhase> {
-  const phase: EnqueuePhase = { url: redactUrl(req.url), sentMs: req.since() };
+  const phase: EnqueuePhase = { url: req.shownUrl ?? redactUrl(req.url), sentMs: req.since() };
   const headers = { 'content-type': 'application/json', accept: 'application/json', ...req.headers };
   if (req.emit) {
     let sent: Record<string, string> = headers;

@@ -37,29 +37,60 @@ export function joinUrl(base: string, path: string): string {
 
 /** Stands for a placeholder's value while a URL template is joined (it survives URL and query encoding). */
 const MARK = 'ssedoctor-value-7f3a';
+/** A joined template, as requested and as reported (redacted). */
+interface JoinedTemplate {
+  url: string;
+  shown: string;
+}
 /** Joined templates by base and path: a load run asks for the same few thousands of times a second. */
-const joined = new Map<string, string>();
+const joined = new Map<string, JoinedTemplate>();
+
+function joinedTemplate(base: string, path: string, key: string): JoinedTemplate {
+  const marked = path.replaceAll(key, MARK);
+  const cacheKey = `${base}\n${marked}`;
+  let t = joined.get(cacheKey);
+  if (t === undefined) {
+    if (joined.size >= 64) joined.clear(); // bounded: a long-lived library user may probe many bases
+    const url = joinUrl(base, marked);
+    // Redacted once per template: a value in a query is redacted with it, one in the path is kept.
+    t = { url, shown: redactUrl(url) };
+    joined.set(cacheKey, t);
+  }
+  return t;
+}
 
 /** `joinUrl` of a path template whose `key` placeholder (e.g. `{id}`) is filled with `value`, URL-encoded. */
 export function joinTemplate(base: string, path: string, key = '{id}', value = ''): string {
-  const marked = path.replaceAll(key, MARK);
-  const cacheKey = `${base}\n${marked}`;
-  let url = joined.get(cacheKey);
-  if (url === undefined) {
-    if (joined.size >= 64) joined.clear(); // bounded: a long-lived library user may probe many bases
-    url = joinUrl(base, marked);
-    joined.set(cacheKey, url);
-  }
-  return url.replaceAll(MARK, encodeURIComponent(value));
+  return joinedTemplate(base, path, key).url.replaceAll(MARK, encodeURIComponent(value));
+}
+
+/** {@link joinTemplate} as reports show it: `redactUrl` of the joined URL, made once per template. */
+export function shownTemplate(base: string, path: string, key = '{id}', value = ''): string {
+  const encoded = encodeURIComponent(value);
+  // The one character encodeURIComponent keeps that a query gets re-encoded: redact the whole URL then.
+  if (encoded.includes("'")) return redactUrl(joinTemplate(base, path, key, value));
+  return joinedTemplate(base, path, key).shown.replaceAll(MARK, encoded);
+}
+
+/** Marks options that went through {@link withProbeDefaults} (spread copies keep it). */
+const COMPLETE = Symbol('ssedoctor.probe-options-complete');
+
+/**
+ * `input` with every default filled in and the `Origin` header set. A load does this once and
+ * hands the result to its thousands of runs, which then skip it.
+ */
+export function withProbeDefaults<T extends Partial<ProbeOptions> & Pick<ProbeOptions, 'baseUrl'>>(input: T): ProbeOptions & Omit<T, keyof ProbeOptions> {
+  if ((input as { [COMPLETE]?: true })[COMPLETE]) return input as ProbeOptions & T;
+  const merged = { ...DEFAULT_PROBE_OPTIONS, ...input, [COMPLETE]: true } as ProbeOptions & T;
+  if (input.compressed && input.encoding === undefined) merged.encoding = 'browser';
+  return merged.origin ? { ...merged, headers: { ...merged.headers, origin: merged.origin } } : merged;
 }
 
 /** Runs the probe. `options` may omit anything that has a default. */
 export async function runProbe(
   input: Partial<ProbeOptions> & Pick<ProbeOptions, 'baseUrl'>,
 ): Promise<Transcript> {
-  const merged: ProbeOptions = { ...DEFAULT_PROBE_OPTIONS, ...input };
-  if (input.compressed && input.encoding === undefined) merged.encoding = 'browser';
-  const options: ProbeOptions = merged.origin ? { ...merged, headers: { ...merged.headers, origin: merged.origin } } : merged;
+  const options = withProbeDefaults(input);
   const ownDispatcher: Dispatcher | undefined = options.dispatcher ? undefined : createDispatcher(options.timeoutMs, undefined, options);
   const dispatcher = options.dispatcher ?? ownDispatcher!;
   const t0 = performance.now();
@@ -108,6 +139,7 @@ async function runOnce(options: ProbeOptions, dispatcher: Dispatcher, mainT0: nu
 
   const enq = await enqueue({
     url: joinTemplate(options.baseUrl, options.enqueuePath),
+    shownUrl: shownTemplate(options.baseUrl, options.enqueuePath),
     body: options.body,
     headers: options.headers,
     idField: options.idField,
@@ -120,12 +152,13 @@ async function runOnce(options: ProbeOptions, dispatcher: Dispatcher, mainT0: nu
   let session: StreamSession | undefined;
   if (enq.id !== undefined) {
     const url = joinTemplate(options.baseUrl, options.streamPath, '{id}', enq.id);
+    const shownUrl = shownTemplate(options.baseUrl, options.streamPath, '{id}', enq.id);
     const deadlineMs = since() + options.observeMs;
     // A browser's reconnects and the resume check live in browser-client.ts.
     if ((options.client ?? 'probe') !== 'probe' || options.cutAfter !== undefined || options.storm !== undefined) {
       session = await runStreamSession({ url, deadlineMs, dispatcher, since, options, acceptEncoding, ...(emit ? { emit } : {}) }, attempts);
     } else for (let n = 1; n <= options.attempts + 1; n++) {
-      const a = await attach({ url, attempt: n, deadlineMs, dispatcher, since, options, acceptEncoding, ...(emit ? { emit } : {}) });
+      const a = await attach({ url, shownUrl, attempt: n, deadlineMs, dispatcher, since, options, acceptEncoding, ...(emit ? { emit } : {}) });
       attempts.push(a);
       // Retry a missing job as the frontend does; a routing 404 (wrong path) cannot heal.
       const retry = a.status === 404 && !isRoutingNotFound(a.status, a.bodyPreview) && n <= options.attempts && since() + options.retryDelayMs < deadlineMs;

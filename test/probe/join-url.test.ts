@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { joinTemplate, joinUrl } from '../../src/probe/run-probe.js';
+import { joinTemplate, joinUrl, shownTemplate } from '../../src/probe/run-probe.js';
+import { redactUrl } from '../../src/probe/redact.js';
 import { startRawServer } from '../helpers/raw-server.js';
 import { runProbe } from '../../src/probe/run-probe.js';
 
@@ -25,6 +26,18 @@ describe('joinTemplate (joined once, the value filled in per run)', () => {
   ])('%s + %s with %s', (base, path, value, want) => {
     expect(joinTemplate(base, path, '{id}', value)).toBe(want);
     expect(joinTemplate(base, path, '{id}', value)).toBe(want); // from the cache
+  });
+});
+
+describe('shownTemplate (redacted once per template, the value filled in per run)', () => {
+  it.each([
+    // base, template, value
+    ['http://u:pw@h:8000', '/api/streams/{id}', 'ds-1'],
+    ['http://h/p?token=x', '/api/streams/{id}?replay=1', 'ds 2/3'],
+    ['http://h/', '/api/streams?id={id}', 'secret&b'],
+    ['http://h/', "/api/{id}/x?{id}=1", "it's"],
+  ])('%s + %s with %s: as redactUrl of the joined URL', (base, path, value) => {
+    expect(shownTemplate(base, path, '{id}', value)).toBe(redactUrl(joinTemplate(base, path, '{id}', value)));
   });
 });
 
