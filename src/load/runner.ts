@@ -107,13 +107,19 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 
   const scheduled = options.model.kind === 'open';
   const probe = withProbeDefaults(options.probe); // once, not per run
-  const runOne = async (scheduledMs: number, tab?: number): Promise<void> => {
-    inflight++;
-    peakInflight = Math.max(peakInflight, inflight);
-    const lagMs = Math.max(0, elapsed() - scheduledMs);
+  /** A controller that aborts with the cut; `inflightControllers` holds it while it may be used. */
+  const newController = (): AbortController => {
     const controller = new AbortController();
     if (options.cutSignal?.aborted) controller.abort();
     inflightControllers.add(controller);
+    return controller;
+  };
+  /** One run; `slot` is a closed-model worker's own controller, reused run after run (the open model makes one per run). */
+  const runOne = async (scheduledMs: number, tab?: number, slot?: AbortController): Promise<void> => {
+    inflight++;
+    peakInflight = Math.max(peakInflight, inflight);
+    const lagMs = Math.max(0, elapsed() - scheduledMs);
+    const controller = slot ?? newController();
     try {
       const dispatcher = dispatchers[nextDispatcher++ % dispatchers.length]!;
       const capped = browsers && tab !== undefined ? browsers.forRun(tab, dispatcher) : undefined;
@@ -134,7 +140,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       options.onSample?.(sample, transcript, inflight - 1);
     } finally {
       inflight--;
-      inflightControllers.delete(controller);
+      if (!slot) inflightControllers.delete(controller);
     }
   };
 
@@ -150,9 +156,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     const deadline = model.durationMs ?? Infinity;
     const more = (): boolean => !stopping && (model.requests === undefined || started < model.requests) && elapsed() < deadline;
     const worker = async (_: unknown, tab: number): Promise<void> => {
-      while (more()) {
-        started++;
-        await runOne(elapsed(), tab);
+      // Runs one after another: one controller serves them all (it is aborted only by the cut, which ends the loop).
+      const slot = newController();
+      try {
+        while (more()) {
+          started++;
+          await runOne(elapsed(), tab, slot);
+        }
+      } finally {
+        inflightControllers.delete(slot);
       }
     };
     const workers = Promise.all(Array.from({ length: model.concurrency }, worker));

@@ -31,7 +31,7 @@ import { isEventStream, isRoutingNotFound } from '../wire.js';
 import { attach } from './attach.js';
 import { DEFAULT_MAX_RECONNECTS, type ProbeOptions } from './options.js';
 import type { StepInput } from './steps.js';
-import { sleep } from './sleep.js';
+import { followAbort, sleep } from './sleep.js';
 
 /**
  * Reconnection time before a server sends `retry:`, ms. The spec leaves it to the user agent ("a few
@@ -97,7 +97,8 @@ export async function runStreamSession(req: SessionRequest, attempts: StreamAtte
     const stormArmed = options.storm !== undefined && !storm && !options.storm.fired;
     const cutter = (options.cutAfter !== undefined && !cut) || hook || stormArmed ? new AbortController() : undefined;
     let hookClose: NodeJS.Timeout | undefined;
-    const signal = cutter ? (options.signal ? AbortSignal.any([options.signal, cutter.signal]) : cutter.signal) : options.signal;
+    const unlink = cutter ? followAbort(options.signal, cutter) : undefined;
+    const signal = cutter ? cutter.signal : options.signal;
     let meaningful = 0;
     let pendingCut: StreamSession['cut'];
     let lastKept: StreamRecord | undefined; // the N-th meaningful event: the page saw nothing after it
@@ -139,6 +140,7 @@ export async function runStreamSession(req: SessionRequest, attempts: StreamAtte
     });
     clearTimeout(hookClose);
     unsubscribe?.();
+    unlink?.();
     const closedByHook = cutter?.signal.reason === HOOK_CLOSE;
     const byStorm = cutter?.signal.reason === STORM;
     if (a.end === 'interrupted' && cutNow()) {

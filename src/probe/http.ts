@@ -145,7 +145,8 @@ export function fetchSmall(
       },
       end: () => {
         signal?.removeEventListener('abort', onAbort);
-        resolve({ ...head!, headAt, body: Buffer.concat(chunks).toString('utf8') });
+        const body = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+        resolve({ status: head!.status, headers: head!.headers, statusText: head!.statusText, headAt, body });
       },
       error: (err) => {
         signal?.removeEventListener('abort', onAbort);

@@ -15,7 +15,7 @@ import { toNetError } from './net-error.js';
 import { redactUrl } from './redact.js';
 import { BROWSER_ACCEPT_ENCODING, DEFAULT_PROBE_OPTIONS, type ProbeOptions } from './options.js';
 import type { ProbeRun, ProbeStep, StepInput } from './steps.js';
-import { sleep } from './sleep.js';
+import { followAbort, sleep } from './sleep.js';
 
 /**
  * Joins a base URL and a path, keeping the base's path prefix (`https://h/prefix` + `/api/x`) and
@@ -188,13 +188,17 @@ async function runOnce(options: ProbeOptions, dispatcher: Dispatcher, mainT0: nu
 /** Asks the job-status endpoint what became of the job: queued, running, completed... */
 async function checkJobStatus(url: string, options: ProbeOptions, dispatcher: Dispatcher, since: () => number): Promise<JobStatusCheck> {
   const check: JobStatusCheck = { url: redactUrl(url), atMs: since() };
+  // Bounded as a whole: an endpoint that answers with a body that never ends must not hold the run.
+  const bound = new AbortController();
+  const ms = options.timeoutMs;
+  const timer = setTimeout(() => bound.abort(Object.assign(new Error(`no complete answer within ${ms} ms`), { code: 'SSEDOCTOR_TIMEOUT' })), ms);
+  const unlink = followAbort(options.signal, bound);
   try {
     const res = await fetchSmall(
       dispatcher,
       url,
       { method: 'GET', headers: { accept: 'application/json', ...options.headers } },
-      // Bounded as a whole: an endpoint that answers with a body that never ends must not hold the run.
-      { limit: 64 * 1024, clock: since, signal: withTimeout(options.signal, options.timeoutMs) },
+      { limit: 64 * 1024, clock: since, signal: bound.signal },
     );
     check.httpStatus = res.status;
     const status = (JSON.parse(res.body) as { status?: unknown }).status;
@@ -202,14 +206,9 @@ async function checkJobStatus(url: string, options: ProbeOptions, dispatcher: Di
   } catch (err) {
     if (err instanceof SyntaxError) return check; // not JSON: the HTTP status is all there is
     check.error = toNetError(err);
+  } finally {
+    clearTimeout(timer);
+    unlink();
   }
   return check;
-}
-
-/** The caller's signal, also aborted after `ms` with a SSEDOCTOR_TIMEOUT error. */
-function withTimeout(signal: AbortSignal | undefined, ms: number): AbortSignal {
-  const c = new AbortController();
-  const reason = Object.assign(new Error(`no complete answer within ${ms} ms`), { code: 'SSEDOCTOR_TIMEOUT' });
-  setTimeout(() => c.abort(reason), ms).unref();
-  return signal ? AbortSignal.any([signal, c.signal]) : c.signal;
 }

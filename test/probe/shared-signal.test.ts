@@ -1,0 +1,56 @@
+/**
+ * A load hands one AbortSignal to every run a worker makes, run after run. Every path through a
+ * run (retries, the job-status check, the browser client's cut and reconnects) must leave that
+ * signal as it found it: no listener and no dependant signal left behind, or a long load leaks.
+ */
+import { getEventListeners } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Transcript } from '../../src/model.js';
+import { runProbe } from '../../src/probe/run-probe.js';
+import { startReferenceServer, type ReferenceServer } from '../../src/server/index.js';
+
+/** Signals `AbortSignal.any` made from `signal` and still holds (Node keeps them on the parent). */
+function dependants(signal: AbortSignal): number {
+  const key = Object.getOwnPropertySymbols(signal).find((s) => s.description === 'kDependantSignals');
+  const set = key ? (signal as unknown as Record<symbol, Set<unknown> | undefined>)[key] : undefined;
+  return set?.size ?? 0;
+}
+
+const servers: Record<string, ReferenceServer> = {};
+beforeAll(async () => {
+  for (const scenario of ['healthy', 'early-404', 'heartbeat-only']) {
+    servers[scenario] = await startReferenceServer({ scenario, log: { level: 'off', format: 'text' } });
+  }
+});
+afterAll(async () => {
+  await Promise.all(Object.values(servers).map((s) => s.close()));
+});
+
+const fast = { timeoutMs: 3000, observeMs: 1500, retryDelayMs: 50, reconnectTimeMs: 50 };
+
+describe('one signal shared by many runs', () => {
+  const ended = (end: string) => (t: Transcript) => expect(t.attempts.at(-1)?.end).toBe(end);
+  it.each([
+    // [why, scenario, extra options, what the run must show (so the path was really taken)]
+    ['a healthy run', 'healthy', {}, ended('terminal')],
+    ['404s retried after a sleep', 'early-404', {}, (t: Transcript) => expect(t.attempts[0]!.status).toBe(404)],
+    ['a stream that never finishes, then the job-status check', 'heartbeat-only', {}, (t: Transcript) => expect(t.jobStatus).toBeDefined()],
+    ['the browser client cut after 2 events, then reconnecting', 'healthy', { client: 'browser' as const, cutAfter: 2 }, (t: Transcript) => expect(t.session?.reconnects).toBe(1)],
+    ['the origin hook client', 'healthy', { client: 'origin' as const }, ended('terminal')],
+  ])('%s: nothing left on the signal', async (_why, scenario, extra, check) => {
+    const controller = new AbortController();
+    for (let i = 0; i < 3; i++) {
+      const t = await runProbe({ ...fast, ...extra, baseUrl: servers[scenario]!.url, signal: controller.signal });
+      check(t);
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+      expect(dependants(controller.signal)).toBe(0);
+    }
+  });
+
+  it('the check itself: AbortSignal.any leaves a dependant behind, which is what the runs must not do', () => {
+    const parent = new AbortController().signal;
+    const made = AbortSignal.any([parent, new AbortController().signal]);
+    expect(made.aborted).toBe(false);
+    expect(dependants(parent)).toBe(1);
+  });
+});
