@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm run bench: the three performance figures of the README, each measured side by side in one run.
 //   1. throughput: ssedoctor load vs autocannon, same POST+stream flow, against bench/flow-server.js, a server
-//      far cheaper than either client, so the tools (not the server) saturate; CPU µs per flow for both
+//      far cheaper than either client, so the tools (not the server) saturate; CPU µs per flow for both, and
+//      for a bare undici client doing the same flow (bench/undici-flow.js): the transport's own floor
 //   1b. ceiling: the reference server's own limit, measured separately
 //   2. scale: 10,000 concurrent heartbeat-only streams held by one ssedoctor process (server in another),
 //      spread over 4 loopback source addresses; memory per open stream, and the same for two floors:
@@ -100,7 +101,8 @@ async function measure(tool, server) {
     flows = doc.outcomes.find((o) => o.code === 'healthy')?.count ?? 0;
     seconds = doc.durationMs / 1000;
   } else {
-    const r = await runJson([`${HERE}autocannon-flow.js`, server.url, String(CONNECTIONS), String(SECONDS)]);
+    const script = tool === 'autocannon' ? 'autocannon-flow.js' : 'undici-flow.js';
+    const r = await runJson([`${HERE}${script}`, server.url, String(CONNECTIONS), String(SECONDS)]);
     [flows, seconds] = [r.flows, r.seconds];
   }
   const wall = (performance.now() - t0) / 1000;
@@ -114,31 +116,37 @@ async function throughput() {
     `throughput: ${ROUNDS} rounds × ${SECONDS} s per tool, ${CONNECTIONS} connections, a fresh bench/flow-server.js each time` +
       `${PIN ? ', server on core 0, generator on core 1' : ' (no pinning: tools and server share the cores)'}`,
   );
-  const runs = { ssedoctor: [], autocannon: [] };
+  // bare-undici: the floor, ssedoctor's own transport with nothing on top (bench/undici-flow.js).
+  const tools = ['ssedoctor', 'autocannon', 'bare-undici'];
+  const runs = Object.fromEntries(tools.map((t) => [t, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    // Alternate the order so neither tool always meets a warmer server.
-    const order = round % 2 === 0 ? ['ssedoctor', 'autocannon'] : ['autocannon', 'ssedoctor'];
+    // Rotate the order so no tool always meets a warmer server or a calmer machine.
+    const order = tools.map((_, i) => tools[(i + round) % tools.length]);
     for (const tool of order) {
       const server = await startFlowServer();
       const m = await measure(tool, server);
       await server.stop();
       runs[tool].push(m);
       log(
-        `  round ${round + 1} ${tool.padEnd(10)} ${m.flowsPerSec.toFixed(0)} flows/s, ${m.cpuUsPerFlow.toFixed(0)} µs CPU per flow, ` +
+        `  round ${round + 1} ${tool.padEnd(11)} ${m.flowsPerSec.toFixed(0)} flows/s, ${m.cpuUsPerFlow.toFixed(0)} µs CPU per flow, ` +
           `server core ${(m.serverBusy * 100).toFixed(0)} % busy${m.serverBusy > 0.9 ? ' (SERVER-BOUND: this figure measures the server)' : ''}`,
       );
     }
   }
   const med = (tool, key) => median(runs[tool].map((r) => r[key]));
-  const s = med('ssedoctor', 'flowsPerSec');
-  const a = med('autocannon', 'flowsPerSec');
+  // Ratios per round, then their median: this VM's speed drifts by tens of per cent within minutes,
+  // and tools measured in the same round met the same machine.
+  const perRound = (tool) => median(runs.ssedoctor.map((r, i) => r.flowsPerSec / runs[tool][i].flowsPerSec));
   return {
-    ssedoctorFlowsPerSec: s,
-    autocannonFlowsPerSec: a,
-    ratio: s / a,
+    ssedoctorFlowsPerSec: med('ssedoctor', 'flowsPerSec'),
+    autocannonFlowsPerSec: med('autocannon', 'flowsPerSec'),
+    bareUndiciFlowsPerSec: med('bare-undici', 'flowsPerSec'),
+    ratio: perRound('autocannon'),
+    ratioToBareUndici: perRound('bare-undici'),
     ssedoctorCpuUsPerFlow: med('ssedoctor', 'cpuUsPerFlow'),
     autocannonCpuUsPerFlow: med('autocannon', 'cpuUsPerFlow'),
-    serverBusyMax: Math.max(...[...runs.ssedoctor, ...runs.autocannon].map((r) => r.serverBusy)),
+    bareUndiciCpuUsPerFlow: med('bare-undici', 'cpuUsPerFlow'),
+    serverBusyMax: Math.max(...Object.values(runs).flat().map((r) => r.serverBusy)),
   };
 }
 
@@ -200,8 +208,9 @@ if (results.throughput) {
   const t = results.throughput;
   lines.push(
     `throughput  ssedoctor ${t.ssedoctorFlowsPerSec.toFixed(0)} flows/s (${t.ssedoctorCpuUsPerFlow.toFixed(0)} µs CPU/flow) vs autocannon ` +
-      `${t.autocannonFlowsPerSec.toFixed(0)} flows/s (${t.autocannonCpuUsPerFlow.toFixed(0)} µs CPU/flow) → ${t.ratio.toFixed(2)}× (target ≥ 1.0×); ` +
+      `${t.autocannonFlowsPerSec.toFixed(0)} flows/s (${t.autocannonCpuUsPerFlow.toFixed(0)} µs CPU/flow) → ${t.ratio.toFixed(2)}× (median of per-round ratios; target ≥ 1.0×); ` +
       `server core at most ${(t.serverBusyMax * 100).toFixed(0)} % busy${t.serverBusyMax > 0.9 ? ' — SERVER-BOUND, ratio not valid' : ''}`,
+    `  floor     bare undici (the transport alone) ${t.bareUndiciFlowsPerSec.toFixed(0)} flows/s (${t.bareUndiciCpuUsPerFlow.toFixed(0)} µs CPU/flow); ssedoctor runs at ${t.ratioToBareUndici.toFixed(2)}× of it`,
   );
 }
 if (results.ceiling) {
