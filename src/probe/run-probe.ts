@@ -42,19 +42,30 @@ interface JoinedTemplate {
   url: string;
   shown: string;
 }
-/** Joined templates by base and path: a load run asks for the same few thousands of times a second. */
-const joined = new Map<string, JoinedTemplate>();
+/**
+ * Joined templates by base, then path, then placeholder: a load run asks for the same few thousands
+ * of times a second, with the same string objects, whose hashes V8 keeps (a joined key would be a
+ * new string to hash each time).
+ */
+const joined = new Map<string, Map<string, Map<string, JoinedTemplate>>>();
 
 function joinedTemplate(base: string, path: string, key: string): JoinedTemplate {
-  const marked = path.replaceAll(key, MARK);
-  const cacheKey = `${base}\n${marked}`;
-  let t = joined.get(cacheKey);
+  let byPath = joined.get(base);
+  if (!byPath) {
+    if (joined.size >= 16) joined.clear(); // bounded: a long-lived library user may probe many bases
+    joined.set(base, (byPath = new Map()));
+  }
+  let byKey = byPath.get(path);
+  if (!byKey) {
+    if (byPath.size >= 64) byPath.clear();
+    byPath.set(path, (byKey = new Map()));
+  }
+  let t = byKey.get(key);
   if (t === undefined) {
-    if (joined.size >= 64) joined.clear(); // bounded: a long-lived library user may probe many bases
-    const url = joinUrl(base, marked);
+    const url = joinUrl(base, path.replaceAll(key, MARK));
     // Redacted once per template: a value in a query is redacted with it, one in the path is kept.
     t = { url, shown: redactUrl(url) };
-    joined.set(cacheKey, t);
+    byKey.set(key, t);
   }
   return t;
 }
