@@ -2,6 +2,7 @@
 
 /** True for `text/event-stream` with any parameters, in any case (the MIME essence check of WHATWG §9.2.2). */
 export function isEventStream(contentType: string | undefined): boolean {
+  if (contentType === 'text/event-stream' || contentType?.startsWith('text/event-stream;')) return true; // the usual spellings, per stream under load
   return (contentType ?? '').split(';')[0]!.trim().toLowerCase() === 'text/event-stream';
 }
 

@@ -43,7 +43,7 @@ export interface AttachRequest {
     'headers' | 'terminalEvent' | 'heartbeatEvents' | 'idleHeartbeats' | 'maxEventBytes' | 'maxRecords' | 'previewChars' | 'signal' | 'maxRedirects' | 'http2' | 'proxy'
   >;
   /** Reports each step as it happens (live output); times are added by the caller. */
-  emit?: (step: StepInput) => void;
+  emit?: ((step: StepInput) => void) | undefined;
 }
 
 /** The headers as sent, including the Basic credentials a URL's userinfo becomes (for live output). */

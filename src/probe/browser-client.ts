@@ -54,7 +54,7 @@ export interface SessionRequest {
   since: () => number;
   options: ProbeOptions;
   acceptEncoding: string;
-  emit?: (step: StepInput) => void;
+  emit?: ((step: StepInput) => void) | undefined;
 }
 
 /**

@@ -22,7 +22,7 @@ export interface EnqueueRequest {
   /** Clock: ms since T0. */
   since: () => number;
   /** Reports the request and its answer as they happen (live output). */
-  emit?: (step: StepInput) => void;
+  emit?: ((step: StepInput) => void) | undefined;
 }
 
 /** Sends the POST; never throws for transport or HTTP failures (they are recorded). */

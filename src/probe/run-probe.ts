@@ -157,7 +157,7 @@ async function runOnce(options: ProbeOptions, dispatcher: Dispatcher, mainT0: nu
     dispatcher,
     signal: options.signal,
     since,
-    ...(emit ? { emit } : {}),
+    emit,
   });
   const attempts: StreamAttempt[] = [];
   let session: StreamSession | undefined;
@@ -167,9 +167,9 @@ async function runOnce(options: ProbeOptions, dispatcher: Dispatcher, mainT0: nu
     const deadlineMs = since() + options.observeMs;
     // A browser's reconnects and the resume check live in browser-client.ts.
     if ((options.client ?? 'probe') !== 'probe' || options.cutAfter !== undefined || options.storm !== undefined) {
-      session = await runStreamSession({ url, deadlineMs, dispatcher, since, options, acceptEncoding, ...(emit ? { emit } : {}) }, attempts);
+      session = await runStreamSession({ url, deadlineMs, dispatcher, since, options, acceptEncoding, emit }, attempts);
     } else for (let n = 1; n <= options.attempts + 1; n++) {
-      const a = await attach({ url, shownUrl, attempt: n, deadlineMs, dispatcher, since, options, acceptEncoding, ...(emit ? { emit } : {}) });
+      const a = await attach({ url, shownUrl, attempt: n, deadlineMs, dispatcher, since, options, acceptEncoding, emit });
       attempts.push(a);
       // Retry a missing job as the frontend does; a routing 404 (wrong path) cannot heal.
       const retry = a.status === 404 && !isRoutingNotFound(a.status, a.bodyPreview) && n <= options.attempts && since() + options.retryDelayMs < deadlineMs;
