@@ -11,7 +11,7 @@ import type { Transcript } from '../model.js';
 import { createDispatchers } from '../probe/dispatcher.js';
 import { streamProtocol } from '../probe/network.js';
 import type { ProbeOptions } from '../probe/options.js';
-import { runProbe, withProbeDefaults } from '../probe/run-probe.js';
+import { runCompleteProbe, withProbeDefaults } from '../probe/run-probe.js';
 import { LoadMetrics, type Sample } from './metrics.js';
 import type { Schedule } from './pacer.js';
 import { armStorm, emptyStormCounts, stormRun, type StormPlan } from './storm.js';
@@ -106,7 +106,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   options.cutSignal?.addEventListener('abort', onCut, { once: true });
 
   const scheduled = options.model.kind === 'open';
-  const probe = withProbeDefaults(options.probe); // once, not per run
+  // Completed once, not per run. Each run copies it: with `dispatcher` and `signal` already among its
+  // keys the copy is a fast clone (≈ 0.05 µs); a spread adding them was ≈ 3 µs a run.
+  const probe: ProbeOptions = { ...withProbeDefaults(options.probe), ...storm?.probeOptions, dispatcher: undefined, signal: undefined };
   /** A controller that aborts with the cut; `inflightControllers` holds it while it may be used. */
   const newController = (): AbortController => {
     const controller = new AbortController();
@@ -123,7 +125,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     try {
       const dispatcher = dispatchers[nextDispatcher++ % dispatchers.length]!;
       const capped = browsers && tab !== undefined ? browsers.forRun(tab, dispatcher) : undefined;
-      const transcript = await runProbe({ ...probe, dispatcher: capped?.dispatcher ?? dispatcher, signal: controller.signal, ...storm?.probeOptions });
+      const runOptions = { ...probe };
+      runOptions.dispatcher = capped?.dispatcher ?? dispatcher;
+      runOptions.signal = controller.signal;
+      const transcript = await runCompleteProbe(runOptions);
       const diagnosis = diagnose(transcript);
       const protocol = streamProtocol(transcript);
       const stormed = storm ? stormRun(transcript, diagnosis.reconnects) : undefined;

@@ -83,25 +83,23 @@ export function shownTemplate(base: string, path: string, key = '{id}', value = 
   return joinedTemplate(base, path, key).shown.replaceAll(MARK, encoded);
 }
 
-/** Marks options that went through {@link withProbeDefaults} (spread copies keep it). */
-const COMPLETE = Symbol('ssedoctor.probe-options-complete');
-
 /**
  * `input` with every default filled in and the `Origin` header set. A load does this once and
- * hands the result to its thousands of runs, which then skip it.
+ * hands the result to its thousands of runs through {@link runCompleteProbe}.
  */
 export function withProbeDefaults<T extends Partial<ProbeOptions> & Pick<ProbeOptions, 'baseUrl'>>(input: T): ProbeOptions & Omit<T, keyof ProbeOptions> {
-  if ((input as { [COMPLETE]?: true })[COMPLETE]) return input as ProbeOptions & T;
-  const merged = { ...DEFAULT_PROBE_OPTIONS, ...input, [COMPLETE]: true } as ProbeOptions & T;
+  const merged = { ...DEFAULT_PROBE_OPTIONS, ...input } as ProbeOptions & T;
   if (input.compressed && input.encoding === undefined) merged.encoding = 'browser';
   return merged.origin ? { ...merged, headers: { ...merged.headers, origin: merged.origin } } : merged;
 }
 
 /** Runs the probe. `options` may omit anything that has a default. */
-export async function runProbe(
-  input: Partial<ProbeOptions> & Pick<ProbeOptions, 'baseUrl'>,
-): Promise<Transcript> {
-  const options = withProbeDefaults(input);
+export function runProbe(input: Partial<ProbeOptions> & Pick<ProbeOptions, 'baseUrl'>): Promise<Transcript> {
+  return runCompleteProbe(withProbeDefaults(input));
+}
+
+/** {@link runProbe} with options that went through {@link withProbeDefaults} already. */
+export async function runCompleteProbe(options: ProbeOptions): Promise<Transcript> {
   const ownDispatcher: Dispatcher | undefined = options.dispatcher ? undefined : createDispatcher(options.timeoutMs, undefined, options);
   const dispatcher = options.dispatcher ?? ownDispatcher!;
   const t0 = performance.now();
