@@ -1,6 +1,7 @@
 /** The HTTP client pool used by probes. */
 import { Agent, Client, EnvHttpProxyAgent, Pool, type Dispatcher } from 'undici';
 import { normaliseProxyUrl, tlsConnectOptions, type ProxySettings, type TlsSettings } from './network.js';
+import { sourcePortConnector } from './source-ports.js';
 
 /** How the probe reaches the target: TLS trust, HTTP/2 offer and forward proxies (see network.ts). */
 export interface NetworkSettings {
@@ -51,9 +52,12 @@ function buildDispatcher(timeoutMs: number, connections: number | undefined, net
     keepAliveTimeout: 4000,
     allowH2,
     ...(connections ? { connections } : {}),
-    // A Client option, not a `connect` one: undici's connector overwrites connect.localAddress with it.
-    ...(localAddress ? { localAddress } : {}),
-    ...(Object.keys(tls).length > 0 ? { connect: tls } : {}),
+    // With a source address, ssedoctor picks the source ports too: the kernel's own pick stalls at scale (source-ports.ts).
+    ...(localAddress
+      ? { connect: sourcePortConnector({ localAddress, timeoutMs, tls, allowH2 }) }
+      : Object.keys(tls).length > 0
+        ? { connect: tls }
+        : {}),
   };
   if (!network.proxy) return new Agent(base);
   const p = network.proxy;
