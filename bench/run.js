@@ -9,12 +9,13 @@
 //      a bare undici client and raw node:net sockets holding as many streams (bench/scale-floor.js)
 //   3. start-up: `ssedoctor --version` against bare `node -e 0`
 // Environment: BENCH_SECONDS (per throughput measurement, default 8), BENCH_ROUNDS (default 3),
-// BENCH_STREAMS (default 10000), BENCH_LOCAL_ADDRESSES (scale: default 127.0.0.1-127.0.0.4),
+// BENCH_STREAMS (default 10000), BENCH_PROCESSES (scale: client processes, default 1), BENCH_LOCAL_ADDRESSES
+// (scale: default 127.0.0.1-127.0.0.4),
 // BENCH_ONLY=throughput|scale|startup.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../bin/ssedoctor.js', import.meta.url));
@@ -55,9 +56,10 @@ async function startServer(flags) {
 }
 
 /** Runs a node script on the generator's core, returns its stdout parsed as JSON. */
-async function runJson(args, env = process.env) {
+async function runJson(args, env = process.env, onSpawn = () => undefined) {
   const [cmd, argv] = nodeCommand(1, args);
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'], env });
+  onSpawn(child.pid);
   let out = '';
   child.stdout.on('data', (c) => (out += c));
   const [code] = await once(child, 'exit');
@@ -161,7 +163,12 @@ async function referenceCeiling() {
 
 const LOCAL_ADDRESSES = process.env.BENCH_LOCAL_ADDRESSES ?? '127.0.0.1-127.0.0.4';
 
+// BENCH_PROCESSES=n splits the scale figure over n client processes, each with its own server, all at
+// once: one process may hold no more descriptors than `ulimit -n` (20,000 here, a hard limit).
+const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 1);
+
 async function scale() {
+  if (PROCESSES > 1) return scaleOverProcesses();
   // The first heartbeat comes after every stream is open (and after the memory is measured, whose
   // forced GC would otherwise delay heartbeats and inflate the lag): 15 s, or more above 5,000 streams.
   const heartbeatS = Math.max(15, Math.ceil(STREAMS / 1000) + 10);
@@ -180,6 +187,51 @@ async function scale() {
     await server.stop();
   }
   return result;
+}
+
+/**
+ * STREAMS streams from PROCESSES client processes at once, each against its own server. They were
+ * all open together when every process counted its sockets before any run had ended anywhere.
+ */
+async function scaleOverProcesses() {
+  const each = Math.ceil(STREAMS / PROCESSES);
+  // Together they open 1,000 streams a second, as one process does: faster, the client core falls behind.
+  const rate = Math.floor(1000 / PROCESSES);
+  const heartbeatS = Math.ceil(each / rate) + 15;
+  log(`scale: ${PROCESSES} client processes × ${each} heartbeat-only streams, each against its own server, opened at ${rate}/s per process from ${LOCAL_ADDRESSES}, heartbeat after ${heartbeatS} s idle`);
+  const servers = await Promise.all(
+    Array.from({ length: PROCESSES }, () => startServer(['--scenario', 'heartbeat-only', '--persist-delay', '0', '--ping-interval', '60s', '--heartbeat-interval', `${heartbeatS}s`])),
+  );
+  const env = { ...process.env, SCALE_LOCAL_ADDRESSES: LOCAL_ADDRESSES, SCALE_RATE: String(rate) };
+  const pids = [];
+  const running = Promise.all(servers.map((s) => runJson(['--expose-gc', `${HERE}scale-client.js`, s.url, String(each)], env, (pid) => pids.push(pid))));
+  // One look at every client's descriptors at the same moment, once all should be open and before any
+  // heartbeat is due: what the processes held together (less the few each had before its load).
+  await new Promise((resolve) => setTimeout(resolve, (each / rate + 8) * 1000));
+  const fdsNow = pids.map((pid) => readdirSync(`/proc/${pid}/fd`).length);
+  const parts = await running;
+  await Promise.all(servers.map((s) => s.stop()));
+  for (const p of parts) if (!p.memory) throw new Error(`a scale client ended before its streams were all open: ${JSON.stringify(p.outcomes)}`);
+  const openTogether = fdsNow.reduce((n, fds, i) => n + fds - parts[i].baselineFds, 0);
+  const open = parts.reduce((n, p) => n + p.memory.openStreams, 0);
+  const weighted = (key) => parts.reduce((n, p) => n + p.memory[key] * p.memory.openStreams, 0) / open;
+  return {
+    processes: PROCESSES,
+    parts,
+    openTogether,
+    runs: parts.reduce((n, p) => n + p.runs, 0),
+    outcomes: parts.reduce((all, p) => {
+      for (const [k, n] of Object.entries(p.outcomes)) all[k] = (all[k] ?? 0) + n;
+      return all;
+    }, {}),
+    healthyOrHeartbeat: parts.reduce((n, p) => n + p.healthyOrHeartbeat, 0),
+    peakInflight: parts.reduce((n, p) => n + p.peakInflight, 0),
+    peakRssBytes: parts.reduce((n, p) => n + p.peakRssBytes, 0),
+    memory: { openStreams: open, rssKiBPerStream: weighted('rssKiBPerStream'), heapKiBPerStream: weighted('heapKiBPerStream'), measureMs: Math.max(...parts.map((p) => p.memory.measureMs)) },
+    localAddresses: parts[0].localAddresses,
+    // Not merged percentiles: the worst process's.
+    lagMs: { p50: Math.max(...parts.map((p) => p.lagMs.p50)), p99: Math.max(...parts.map((p) => p.lagMs.p99)), max: Math.max(...parts.map((p) => p.lagMs.max)) },
+  };
 }
 
 function startup() {
@@ -218,6 +270,13 @@ if (results.ceiling) {
 }
 if (results.scale) {
   const c = results.scale;
+  if (c.processes) {
+    lines.push(
+      `scale       ${c.openTogether} streams open at once over ${c.processes} client processes (each against its own server; their descriptors counted at one moment), ` +
+        `outcomes ${JSON.stringify(c.outcomes)}; summed peak RSS of the clients ${(c.peakRssBytes / 2 ** 20).toFixed(0)} MiB; ` +
+        `first-event lag, worst process: p50 ${c.lagMs.p50.toFixed(2)} ms, p99 ${c.lagMs.p99.toFixed(2)} ms, max ${c.lagMs.max.toFixed(2)} ms`,
+    );
+  } else
   lines.push(
     `scale       ${c.peakInflight} streams open at once (${c.healthyOrHeartbeat} of ${c.runs} runs classified heartbeat-only), peak RSS ${(c.peakRssBytes / 2 ** 20).toFixed(0)} MiB (target < 1536 MiB); ` +
       `first-event time − server send time: p50 ${c.lagMs.p50.toFixed(2)} ms, p99 ${c.lagMs.p99.toFixed(2)} ms, max ${c.lagMs.max.toFixed(2)} ms (target within 5 ms)`,

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // The scale figure's client: one ssedoctor process holding N concurrent heartbeat-only streams.
-// Streams open at 1,000/s and each run ends at its second heartbeat, so every first heartbeat arrives
-// while all N streams are open (run.js sets the server's heartbeat interval above N/1000 s). Samples its own RSS and compares each run's first-event arrival with the server's send
+// Streams open at SCALE_RATE a second (default 1,000) and each run ends at its second heartbeat, so every
+// first heartbeat arrives while all N streams are open (run.js sets the server's heartbeat interval above N/rate s). Samples its own RSS and compares each run's first-event arrival with the server's send
 // time (the envelope timestamp). Memory per open stream: gc, then RSS and heap used once every stream
-// is open (N/1000 s + 1.5 s after the start) minus before the load, divided by the sockets open then.
+// is open (N/rate s + 1.5 s after the start) minus before the load, divided by the sockets open then.
 // SCALE_LOCAL_ADDRESSES=127.0.0.1-127.0.0.4 spreads the connections (load --local-address).
 // Prints JSON. Usage: node --expose-gc bench/scale-client.js URL N
 import { readdirSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { DEFAULT_PROBE_OPTIONS } from '../dist/probe/options.js';
 
 const [url, n = '10000'] = process.argv.slice(2);
 const streams = Number(n);
+const rate = Number(process.env.SCALE_RATE ?? 1000);
 let peakRssBytes = 0;
 const sampler = setInterval(() => (peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss)), 250);
 
@@ -32,7 +33,7 @@ gc();
 const before = process.memoryUsage();
 const fds0 = fds();
 let atFull;
-// All N are open from N/1000 s (the last opens) until the first run ends at its second heartbeat.
+// All N are open from N/rate s (the last opens) until the first run ends at its second heartbeat.
 const measureAt = setTimeout(() => {
   const t = performance.now();
   gc();
@@ -47,14 +48,14 @@ const measureAt = setTimeout(() => {
     baselineRssMiB: before.rss / 2 ** 20,
     measureMs: performance.now() - t,
   };
-}, (streams / 1000) * 1000 + 1500);
+}, (streams / rate) * 1000 + 1500);
 
 const lags = [];
 const debug = [];
 const result = await runLoad({
   probe: { ...DEFAULT_PROBE_OPTIONS, baseUrl: url, ...(localAddresses ? { localAddresses } : {}), attempts: 0, idleHeartbeats: 2, observeMs: 120_000, timeoutMs: 60_000, jobStatusPath: '' },
-  // Opened at 1,000 a second (a 10 s ramp for 10,000), all open before the first heartbeat is due.
-  model: { kind: 'open', schedule: constantSchedule(1000, (streams / 1000) * 1000), maxInflight: streams },
+  // Opened at `rate` a second (a 10 s ramp for 10,000 at 1,000/s), all open before the first heartbeat is due.
+  model: { kind: 'open', schedule: constantSchedule(rate, (streams / rate) * 1000), maxInflight: streams },
   graceMs: 1000,
   keepWorst: 0,
   bailAfterUnreachable: 100,
@@ -91,6 +92,7 @@ process.stdout.write(
     peakInflight: result.peakInflight,
     peakRssBytes,
     memory: atFull,
+    baselineFds: fds0,
     ...(localAddresses ? { localAddresses: localAddresses.length } : {}),
     lagMs: { p50: at(50), p99: at(99), max: lags.at(-1) },
     loopDelayMs: result.loopDelay,
