@@ -4,6 +4,7 @@
  * checked on the wire against plain and TLS servers on loopback.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { createSecureServer } from 'node:http2';
 import { createServer as createTlsServer } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
@@ -117,5 +118,22 @@ describe('sourcePortConnector', () => {
     closers.push(() => agent.close());
     const seen = await get(agent, `https://127.0.0.1:${port}/`);
     expect(seen.startsWith('127.0.0.3:')).toBe(true);
+  });
+
+  it('offers h2 by ALPN when asked (--http2), and undici then speaks HTTP/2', async () => {
+    const pki = makePki();
+    closers.push(() => pki.remove());
+    const server = createSecureServer({ key: pki.pem(pki.serverKey), cert: pki.pem(pki.serverCert), allowHTTP1: true }, (req, res) => {
+      res.end(`${req.httpVersion} ${req.socket.remoteAddress}`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => server.close(resolve)));
+    const port = (server.address() as { port: number }).port;
+    const agent = new Agent({
+      allowH2: true,
+      connect: sourcePortConnector({ localAddress: '127.0.0.3', timeoutMs: 2000, tls: { ca: pki.pem(pki.caCert) }, allowH2: true }),
+    });
+    closers.push(() => agent.destroy());
+    expect(await get(agent, `https://127.0.0.1:${port}/`)).toBe('2.0 127.0.0.3');
   });
 });
