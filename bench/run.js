@@ -2,7 +2,8 @@
 // npm run bench: the three performance figures of the README, each measured side by side in one run.
 //   1. throughput: ssedoctor load vs autocannon, same POST+stream flow, against bench/flow-server.js, a server
 //      far cheaper than either client, so the tools (not the server) saturate; CPU µs per flow for both, and
-//      for a bare undici client doing the same flow (bench/undici-flow.js): the transport's own floor
+//      for a bare undici client doing the same flow (bench/undici-flow.js): the transport's own floor, and for
+//      raw node:net sockets (bench/net-flow.js): what Node's networking alone costs
 //   1b. ceiling: the reference server's own limit, measured separately
 //   2. scale: 10,000 concurrent heartbeat-only streams held by one ssedoctor process (server in another),
 //      spread over 4 loopback source addresses; memory per open stream, and the same for two floors:
@@ -103,7 +104,7 @@ async function measure(tool, server) {
     flows = doc.outcomes.find((o) => o.code === 'healthy')?.count ?? 0;
     seconds = doc.durationMs / 1000;
   } else {
-    const script = tool === 'autocannon' ? 'autocannon-flow.js' : 'undici-flow.js';
+    const script = { autocannon: 'autocannon-flow.js', 'bare-undici': 'undici-flow.js', 'bare-net': 'net-flow.js' }[tool];
     const r = await runJson([`${HERE}${script}`, server.url, String(CONNECTIONS), String(SECONDS)]);
     [flows, seconds] = [r.flows, r.seconds];
   }
@@ -118,8 +119,9 @@ async function throughput() {
     `throughput: ${ROUNDS} rounds × ${SECONDS} s per tool, ${CONNECTIONS} connections, a fresh bench/flow-server.js each time` +
       `${PIN ? ', server on core 0, generator on core 1' : ' (no pinning: tools and server share the cores)'}`,
   );
-  // bare-undici: the floor, ssedoctor's own transport with nothing on top (bench/undici-flow.js).
-  const tools = ['ssedoctor', 'autocannon', 'bare-undici'];
+  // The floors: bare-undici is ssedoctor's own transport with nothing on top (bench/undici-flow.js);
+  // bare-net is raw sockets with prebuilt requests (bench/net-flow.js), what Node's networking alone costs.
+  const tools = ['ssedoctor', 'autocannon', 'bare-undici', 'bare-net'];
   const runs = Object.fromEntries(tools.map((t) => [t, []]));
   for (let round = 0; round < ROUNDS; round++) {
     // Rotate the order so no tool always meets a warmer server or a calmer machine.
@@ -148,7 +150,10 @@ async function throughput() {
     ssedoctorCpuUsPerFlow: med('ssedoctor', 'cpuUsPerFlow'),
     autocannonCpuUsPerFlow: med('autocannon', 'cpuUsPerFlow'),
     bareUndiciCpuUsPerFlow: med('bare-undici', 'cpuUsPerFlow'),
-    serverBusyMax: Math.max(...Object.values(runs).flat().map((r) => r.serverBusy)),
+    bareNetFlowsPerSec: med('bare-net', 'flowsPerSec'),
+    bareNetCpuUsPerFlow: med('bare-net', 'cpuUsPerFlow'),
+    // The ratio's validity: how busy the server was while the two compared tools ran (bare-net saturates it).
+    serverBusyMax: Math.max(...[...runs.ssedoctor, ...runs.autocannon].map((r) => r.serverBusy)),
   };
 }
 
@@ -263,6 +268,7 @@ if (results.throughput) {
       `${t.autocannonFlowsPerSec.toFixed(0)} flows/s (${t.autocannonCpuUsPerFlow.toFixed(0)} µs CPU/flow) → ${t.ratio.toFixed(2)}× (median of per-round ratios; target ≥ 1.0×); ` +
       `server core at most ${(t.serverBusyMax * 100).toFixed(0)} % busy${t.serverBusyMax > 0.9 ? ' — SERVER-BOUND, ratio not valid' : ''}`,
     `  floor     bare undici (the transport alone) ${t.bareUndiciFlowsPerSec.toFixed(0)} flows/s (${t.bareUndiciCpuUsPerFlow.toFixed(0)} µs CPU/flow); ssedoctor runs at ${t.ratioToBareUndici.toFixed(2)}× of it`,
+    `  floor     bare node:net sockets ${t.bareNetFlowsPerSec.toFixed(0)} flows/s (${t.bareNetCpuUsPerFlow.toFixed(0)} µs CPU/flow; its flows/s may be the server's limit, its CPU per flow is not)`,
   );
 }
 if (results.ceiling) {
