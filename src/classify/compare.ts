@@ -6,7 +6,7 @@
  * nothing but the model. Thresholds follow the timing anchors of sse-conformance.md §5.
  */
 import type { StreamAttempt, Transcript } from '../model.js';
-import { SAME_PACKET_MS } from './findings.js';
+import { SAME_PACKET_MS } from './finding.js';
 import { IDLE_CUTOFF_MS } from './idle-cutoff.js';
 
 /** Which path: `a` is `--url` (or the embedded server), `b` is `--compare`. */

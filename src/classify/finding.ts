@@ -16,6 +16,10 @@ export interface Finding {
 
 /** Live events sent this far apart yet delivered in one read were held back on the way (ms). */
 export const BURST_SPAN_MS = 1000;
+/** Head later than this after the request, beyond the server's own lookup wait, counts as held (ms). */
+export const HELD_HEAD_MS = 1000;
+/** Head and first byte this close together mean the head waited for the body (ms). */
+export const SAME_PACKET_MS = 50;
 
 /** A time in ms rounded to 0.1 for evidence; null for "not seen". */
 export const r1 = (ms: number | undefined): number | null => (ms === undefined ? null : Math.round(ms * 10) / 10);
