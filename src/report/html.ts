@@ -5,8 +5,7 @@
  * latency over time, outcomes over time, the timing waterfall, the server-wait histogram and the
  * tables. Each outcome has one colour everywhere; metric marks use neutral ink.
  */
-import { OUTCOMES, outcomeInfo, type OutcomeCode } from '../classify/outcomes.js';
-import { latencyCount, latencyQuantile, mergeLatency, type LatencyCounts } from '../latency-buckets.js';
+import { outcomeInfo, type OutcomeCode } from '../classify/outcomes.js';
 import type { LoadSummary } from '../load/summary.js';
 import type { MetricName } from '../load/metric-names.js';
 import { ms } from './format.js';
@@ -15,8 +14,9 @@ import { inferredNotes, networkText } from './load-text.js';
 import { outcomePercent, type ReproduceDocument } from './reproduce-text.js';
 import { reconnectsCard, stormCard } from './html-reconnects.js';
 import { connectionsText } from './connections-text.js';
-import { card, legend, outcomeColour, page } from './html-page.js';
-import { barChart, esc, lineChart, stackedChart, waterfallChart } from './svg-charts.js';
+import { card, outcomeColour, page } from './html-page.js';
+import { latencySection, outcomesSection } from './html-timeline.js';
+import { barChart, esc, waterfallChart } from './svg-charts.js';
 
 /** The banner of a run that stopped early, by why it stopped. */
 const STOPPED: Record<Exclude<LoadSummary['stoppedBy'], 'completed'>, { word: string; colour: OutcomeCode }> = {
@@ -85,45 +85,6 @@ function keyFigures(s: LoadSummary): string {
   return `<section class="card figures">${items.map(([v, k]) => `<div class="figure"><div class="v">${esc(v)}</div><div class="k">${esc(k)}</div></div>`).join('')}</section>`;
 }
 
-/** Most marks a time chart draws: a longer run is shown in windows of several seconds. */
-const MAX_SLOTS = 240;
-
-/**
- * Per-second slots grouped into windows of `k` seconds (k = 1 up to MAX_SLOTS seconds), counts
- * added exactly, so an hour-long run stays a readable chart and a small page.
- */
-function windows<T extends Record<string, number | undefined>>(perSecond: T[], add: (into: T, from: T) => void): { k: number; slots: T[] } {
-  const k = Math.max(1, Math.ceil(perSecond.length / MAX_SLOTS));
-  if (k === 1) return { k, slots: perSecond };
-  const slots = Array.from({ length: Math.ceil(perSecond.length / k) }, () => ({}) as T);
-  perSecond.forEach((slot, i) => add(slots[Math.floor(i / k)]!, slot));
-  return { k, slots };
-}
-
-const addCounts = <T extends Record<string, number | undefined>>(into: T, from: T): void => {
-  for (const [key, n] of Object.entries(from)) (into as Record<string, number>)[key] = (into[key] ?? 0) + (n ?? 0);
-};
-const per = (k: number): string => (k === 1 ? 'second' : `${k} s`);
-
-/** p50 and p99 of first-meaningful-event per second the runs started in (from the mergeable log buckets). */
-function latencySection(s: LoadSummary): string {
-  const perSecond = s.encoded.latencyTimeline ?? [];
-  if (perSecond.every((c) => latencyCount(c) === 0)) return '<p class="muted">No per-second latency: no run saw a meaningful event (or the result predates it).</p>';
-  const { k, slots } = windows<LatencyCounts>(perSecond, mergeLatency);
-  const chart = lineChart(
-    'latency',
-    [
-      { name: 'p50', cls: 'p50', values: slots.map((c) => latencyQuantile(c, 0.5)) },
-      { name: 'p99', cls: 'p99', dash: '6 4', values: slots.map((c) => latencyQuantile(c, 0.99)) },
-    ],
-    (i) => `${i * k} s`,
-    'first meaningful event, from the run\'s scheduled start',
-    `${k === 1 ? 'second' : `${k}-second window`} of the load the runs started in`,
-    ms,
-  );
-  return `${chart}<div class="legend"><span><span class="dash"></span>p50</span><span><span class="dash dashed"></span>p99</span><span class="muted">per ${per(k)} (±9 %: log buckets that merge exactly across files)</span></div>`;
-}
-
 /** The run's steps from the enqueue, in flow order, as the waterfall chart draws them. */
 const WATERFALL_STEPS: [MetricName, string][] = [
   ['enqueue', 'enqueue answered'],
@@ -167,13 +128,11 @@ function loadSections(s: LoadSummary, waits: { fromMs: number; count: number }[]
   const notes = inferredNotes(s.metrics)
     .map((n) => `<p class="muted">${esc(n)}</p>`)
     .join('');
-  const { k, slots: timeline } = windows(s.encoded.timeline as Record<string, number | undefined>[], addCounts);
-  const order = OUTCOMES.map((o) => ({ key: o.code as string, colour: outcomeColour(o.code) }));
   const generator = (s.generator.reasons ?? []).map((r) => `<p class="warn">Generator-limited: ${esc(r)}</p>`).join('');
   return [
     card('thresholds', 'Thresholds', thresholds),
     card('latency', 'Latency over time', latencySection(s)),
-    card('timeline', 'Outcomes over time', stackedChart('timeline', timeline, order, (i) => `${i * k} s`, `runs finished per ${per(k)}`, k === 1 ? 'second of the load' : `${k}-second window of the load`) + legend(timeline.flatMap((b) => Object.keys(b)))),
+    card('timeline', 'Outcomes over time', outcomesSection(s)),
     card('outcomes', 'Outcomes', `<table id="outcomes"><tr><th>outcome</th><th>runs</th><th>%</th><th style="text-align:left">what happened</th></tr>${outcomes}</table>`),
     card('waterfall', 'Timing waterfall', waterfall(s)),
     card('waits', 'Server wait for the decision set', `${waitChart}${notes}<p><strong>Recommendation:</strong> ${esc(s.recommendation.text)}</p>`),
