@@ -63,6 +63,15 @@ async function freePorts(n: number): Promise<number[]> {
   return ports;
 }
 
+/** A port on 127.0.0.3 held by a listener for the test: binding it for a connection fails with EADDRINUSE. */
+async function takenPort(): Promise<number> {
+  const [p] = await freePorts(1);
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(p, '127.0.0.3', resolve));
+  closers.push(() => new Promise((resolve) => blocker.close(resolve)));
+  return p!;
+}
+
 async function get(agent: Agent, url: string): Promise<string> {
   const res = await request(url, { dispatcher: agent });
   return res.body.text();
@@ -85,24 +94,17 @@ describe('sourcePortConnector', () => {
 
   it('skips a port that is taken and uses the next one', async () => {
     const port = await peerEcho(createServer(answer));
-    const [p] = await freePorts(1);
-    // A listener on 127.0.0.3:p: binding that port for a connection fails with EADDRINUSE.
-    const blocker = createServer();
-    await new Promise<void>((resolve) => blocker.listen(p, '127.0.0.3', resolve));
-    closers.push(() => new Promise((resolve) => blocker.close(resolve)));
-    const agent = new Agent({ connect: sourcePortConnector({ localAddress: '127.0.0.3', timeoutMs: 2000, ports: new PortCycle(p!, p! + 1, p!) }) });
+    const p = await takenPort();
+    const agent = new Agent({ connect: sourcePortConnector({ localAddress: '127.0.0.3', timeoutMs: 2000, ports: new PortCycle(p, p + 1, p) }) });
     closers.push(() => agent.close());
     const seen = await get(agent, `http://127.0.0.1:${port}/`);
-    expect(seen).toBe(`127.0.0.3:${p! + 1}`);
+    expect(seen).toBe(`127.0.0.3:${p + 1}`);
   });
 
   it('fails with the port error once every port of the range is taken (the client limit)', async () => {
     const port = await peerEcho(createServer(answer));
-    const [p] = await freePorts(1);
-    const blocker = createServer();
-    await new Promise<void>((resolve) => blocker.listen(p, '127.0.0.3', resolve));
-    closers.push(() => new Promise((resolve) => blocker.close(resolve)));
-    const agent = new Agent({ connect: sourcePortConnector({ localAddress: '127.0.0.3', timeoutMs: 2000, ports: new PortCycle(p!, p!, p!) }) });
+    const p = await takenPort();
+    const agent = new Agent({ connect: sourcePortConnector({ localAddress: '127.0.0.3', timeoutMs: 2000, ports: new PortCycle(p, p, p) }) });
     closers.push(() => agent.close());
     await expect(get(agent, `http://127.0.0.1:${port}/`)).rejects.toMatchObject({ code: 'EADDRINUSE' });
   });
