@@ -4,7 +4,7 @@
  * counts summed; percentiles are never averaged).
  */
 import * as hdr from 'hdr-histogram-js';
-import type { Diagnosis } from '../classify/diagnose.js';
+import type { RunVerdict } from '../classify/diagnose.js';
 import type { OutcomeCode } from '../classify/outcomes.js';
 import { addReconnects, emptyReconnectCounts, mergeReconnects, type ReconnectCounts } from './reconnect-counts.js';
 import { addLatency, mergeLatency, type LatencyCounts } from '../latency-buckets.js';
@@ -24,7 +24,8 @@ export interface Sample {
   protocol?: string;
   /** True when the run had a schedule (open model); only then is `lagMs` recorded as schedule-lag. */
   scheduled?: boolean;
-  diagnosis: Diagnosis;
+  /** The run's outcome and figures (findings are left to the kept examples). */
+  diagnosis: RunVerdict;
   /** How a reconnect storm (--storm-at) met this run, when it cut its stream. */
   storm?: StormRun;
   /** With --browser-tabs: how long the run's requests waited for a free connection in their browser. */

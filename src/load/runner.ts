@@ -1,11 +1,11 @@
 /**
- * Concurrent enqueue → stream runs. One iteration is exactly one verify run (runProbe +
- * diagnose). Closed model: N workers loop. Open model: runs start on a schedule; a run that
+ * Concurrent enqueue → stream runs. One iteration is exactly one verify run (runProbe), classified
+ * with every figure (`verdict`); findings are built for the runs kept as examples. Closed model: N workers loop. Open model: runs start on a schedule; a run that
  * finds no free slot is counted as dropped, never queued, and its latency counts from the
  * scheduled start.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { diagnose } from '../classify/diagnose.js';
+import { verdict } from '../classify/diagnose.js';
 import type { OutcomeCode } from '../classify/outcomes.js';
 import type { Transcript } from '../model.js';
 import { createDispatchers } from '../probe/dispatcher.js';
@@ -129,7 +129,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       runOptions.dispatcher = capped?.dispatcher ?? dispatcher;
       runOptions.signal = controller.signal;
       const transcript = await runCompleteProbe(runOptions);
-      const diagnosis = diagnose(transcript);
+      const diagnosis = verdict(transcript);
       const protocol = streamProtocol(transcript);
       const stormed = storm ? stormRun(transcript, diagnosis.reconnects) : undefined;
       const sample: Sample = { outcome: diagnosis.outcome.code, ...(protocol ? { protocol } : {}), scheduledMs, lagMs, scheduled, diagnosis, ...(stormed ? { storm: stormed } : {}), ...(capped ? { connectionWait: capped.waits() } : {}) };

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { classify } from '../../src/classify/classify.js';
-import { diagnose } from '../../src/classify/diagnose.js';
+import { diagnose, verdict } from '../../src/classify/diagnose.js';
 import { OUTCOMES } from '../../src/classify/outcomes.js';
 import type { StreamAttempt, Transcript } from '../../src/model.js';
 
@@ -128,5 +128,15 @@ describe('findings from envelope timestamps', () => {
     ['sent after the GET, just before the head arrived with them: not provably history, nothing to say', [event(t0 + 20, 0, 101), event(t0 + 21, 0, 101)], []],
   ])('%s', (_why, records, want) => {
     expect(run(records).filter((c) => c === 'body-buffered' || c === 'replayed')).toEqual(want);
+  });
+});
+
+describe('verdict: what a load aggregates of every run', () => {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  it.each(files)('%s: the diagnosis without its findings and hint', (file) => {
+    const { transcript } = JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as { transcript: Transcript };
+    const { findings: _findings, hint: _hint, ...rest } = diagnose(transcript);
+    expect(verdict(transcript)).toEqual(rest);
+    expect(verdict(transcript)).not.toHaveProperty('findings');
   });
 });
