@@ -25,15 +25,15 @@ function lane(done) {
     buf += chunk.toString('latin1');
     const head = buf.indexOf('\r\n\r\n');
     if (head < 0) return;
+    // Content-Length (nginx), else chunked (node:http): the last chunk ends the answer.
+    const length = Number(/content-length: (\d+)/i.exec(buf.slice(0, head))?.[1] ?? -1);
+    if (length >= 0 ? buf.length < head + 4 + length : !buf.endsWith('0\r\n\r\n')) return;
     if (step === 'post') {
-      const length = Number(/content-length: (\d+)/i.exec(buf.slice(0, head))?.[1] ?? -1);
-      if (buf.length < head + 4 + length) return;
       const id = JSON.parse(buf.slice(head + 4, head + 4 + length)).decision_set_id;
       buf = '';
       step = 'get';
       socket.write(get(encodeURIComponent(id)));
     } else {
-      if (!buf.endsWith('0\r\n\r\n')) return; // chunked: the last chunk ends the stream
       buf = '';
       step = 'post';
       flows++;

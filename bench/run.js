@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // npm run bench: the three performance figures of the README, each measured side by side in one run.
-//   1. throughput: ssedoctor load vs autocannon, same POST+stream flow, against bench/flow-server.js, a server
-//      far cheaper than either client, so the tools (not the server) saturate; CPU µs per flow for both, and
+//   1. throughput: ssedoctor load vs autocannon, same POST+stream flow, against a server far cheaper than
+//      either client (Debian's nginx answering from its config, bench/nginx-flow.js; bench/flow-server.js
+//      where nginx is missing), so the tools (not the server) saturate; CPU µs per flow for both, and
 //      for a bare undici client doing the same flow (bench/undici-flow.js): the transport's own floor, and for
 //      raw node:net sockets (bench/net-flow.js): what Node's networking alone costs
-//   1b. ceiling: the reference server's own limit, measured separately
+//   1b. scaling: ssedoctor load --workers 1 on one core, then --workers 2 on both (the server shares one):
+//      flows/s and CPU µs per flow for each; equal CPU per flow means the work scales linearly
+//   1c. ceiling: the reference server's own limit, measured separately
 //   2. scale: 10,000 concurrent heartbeat-only streams held by one ssedoctor process (server in another),
 //      spread over 4 loopback source addresses; memory per open stream, and the same for two floors:
 //      a bare undici client and raw node:net sockets holding as many streams (bench/scale-floor.js)
@@ -12,12 +15,14 @@
 // Environment: BENCH_SECONDS (per throughput measurement, default 8), BENCH_ROUNDS (default 3),
 // BENCH_STREAMS (default 10000), BENCH_PROCESSES (scale: client processes, default 1), BENCH_LOCAL_ADDRESSES
 // (scale: default 127.0.0.1-127.0.0.4),
-// BENCH_ONLY=throughput|scale|startup.
+// BENCH_TARGET=nginx|node (throughput and scaling; default nginx when installed),
+// BENCH_ONLY=throughput|scaling|ceiling|scale|startup.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { nginxAvailable, startNginxFlow } from './nginx-flow.js';
 
 const BIN = fileURLToPath(new URL('../bin/ssedoctor.js', import.meta.url));
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -35,9 +40,13 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 // gets exactly one core and neither steals the server's. Without taskset (or with one core), no pinning.
 const CORES = (await import('node:os')).cpus().length;
 const PIN = CORES >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+/** [command, args] for a program, pinned to `cores` (e.g. `1`, `0,1`) when pinning is on. */
+function pinned(cores, cmd, args) {
+  return PIN ? ['taskset', ['-c', String(cores), cmd, ...args]] : [cmd, args];
+}
 /** [command, args] for a node script, pinned to `core` when pinning is on. */
 function nodeCommand(core, args) {
-  return PIN ? ['taskset', ['-c', String(core), process.execPath, ...args]] : [process.execPath, args];
+  return pinned(core, process.execPath, args);
 }
 const log = (s) => process.stderr.write(`${s}\n`);
 
@@ -57,8 +66,8 @@ async function startServer(flags) {
 }
 
 /** Runs a node script on the generator's core, returns its stdout parsed as JSON. */
-async function runJson(args, env = process.env, onSpawn = () => undefined) {
-  const [cmd, argv] = nodeCommand(1, args);
+async function runJson(args, env = process.env, onSpawn = () => undefined, cores = 1) {
+  const [cmd, argv] = nodeCommand(cores, args);
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'], env });
   onSpawn(child.pid);
   let out = '';
@@ -81,8 +90,11 @@ function cpuSeconds(pid = 'self', children = false) {
 }
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
-/** Starts bench/flow-server.js (the non-bottleneck target) on the server's core. */
+const TARGET = process.env.BENCH_TARGET ?? (nginxAvailable() ? 'nginx' : 'node');
+
+/** Starts the non-bottleneck target on the server's core: nginx, or bench/flow-server.js. */
 async function startFlowServer() {
+  if (TARGET === 'nginx') return startNginxFlow((args) => pinned(0, process.env.BENCH_NGINX ?? '/usr/sbin/nginx', args));
   const [cmd, args] = nodeCommand(0, [`${HERE}flow-server.js`]);
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
   const [url] = await once(createInterface({ input: child.stdout }), 'line');
@@ -94,13 +106,14 @@ async function startFlowServer() {
  * user + system time, read from our children's totals once it has exited) and how busy the server's
  * core was — above 90 % the server, not the tool, may have set the pace, and the figure is flagged.
  */
-async function measure(tool, server) {
+async function measure(tool, server, { workers = WORKERS_FLAG, cores = 1 } = {}) {
   const cpu0 = cpuSeconds('self', true);
   const server0 = cpuSeconds(server.pid);
   const t0 = performance.now();
   let flows, seconds;
   if (tool === 'ssedoctor') {
-    const doc = await runJson([BIN, 'load', '--url', server.url, '-c', String(CONNECTIONS), '-d', `${SECONDS}s`, '--json', '--no-progress', ...WORKERS_FLAG]);
+    const n = workers.length > 0 ? Number(workers[1]) : 1;
+    const doc = await runJson([BIN, 'load', '--url', server.url, '-c', String(CONNECTIONS * n), '-d', `${SECONDS}s`, '--json', '--no-progress', ...workers], process.env, undefined, cores);
     flows = doc.outcomes.find((o) => o.code === 'healthy')?.count ?? 0;
     seconds = doc.durationMs / 1000;
   } else {
@@ -116,7 +129,7 @@ async function measure(tool, server) {
 
 async function throughput() {
   log(
-    `throughput: ${ROUNDS} rounds × ${SECONDS} s per tool, ${CONNECTIONS} connections, a fresh bench/flow-server.js each time` +
+    `throughput: ${ROUNDS} rounds × ${SECONDS} s per tool, ${CONNECTIONS} connections, a fresh ${TARGET === 'nginx' ? 'nginx' : 'bench/flow-server.js'} each time` +
       `${PIN ? ', server on core 0, generator on core 1' : ' (no pinning: tools and server share the cores)'}`,
   );
   // The floors: bare-undici is ssedoctor's own transport with nothing on top (bench/undici-flow.js);
@@ -154,6 +167,60 @@ async function throughput() {
     bareNetCpuUsPerFlow: med('bare-net', 'cpuUsPerFlow'),
     // The ratio's validity: how busy the server was while the two compared tools ran (bare-net saturates it).
     serverBusyMax: Math.max(...[...runs.ssedoctor, ...runs.autocannon].map((r) => r.serverBusy)),
+  };
+}
+
+/**
+ * ssedoctor on one core (--workers 1, pinned to core 1), then on both (--workers 2, both cores; the
+ * server stays on core 0), in rotated rounds: flows/s, CPU µs per flow and the server's share. On a
+ * 2-core machine the server takes part of a core, so flows/s cannot double; what linear scaling shows
+ * here is the CPU per flow staying put while the machine's every core is busy.
+ */
+async function scaling() {
+  log(
+    `scaling: ${ROUNDS} rounds × ${SECONDS} s, a fresh ${TARGET} on core 0 each time: ssedoctor --workers 1 (core 1) and --workers 2 (cores 0-1, ` +
+      `${CONNECTIONS} connections each); as the machine's control, one bare undici client (core 1) and two at once (cores 0 and 1)`,
+  );
+  const setups = {
+    'ssedoctor-1': () => ({ tool: 'ssedoctor', workers: ['--workers', '1'], cores: 1 }),
+    'ssedoctor-2': () => ({ tool: 'ssedoctor', workers: ['--workers', '2'], cores: '0,1' }),
+    'undici-1': () => ({ tool: 'bare-undici', cores: [1] }),
+    'undici-2': () => ({ tool: 'bare-undici', cores: [0, 1] }),
+  };
+  const names = Object.keys(setups);
+  const runs = Object.fromEntries(names.map((n) => [n, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const name of names.map((_, i) => names[(i + round) % names.length])) {
+      const server = await startFlowServer();
+      const setup = setups[name]();
+      const m = setup.tool === 'ssedoctor' ? await measure('ssedoctor', server, setup) : await measureProcesses('bare-undici', server, setup.cores);
+      await server.stop();
+      runs[name].push(m);
+      log(`  round ${round + 1} ${name.padEnd(11)} ${m.flowsPerSec.toFixed(0)} flows/s, ${m.cpuUsPerFlow.toFixed(0)} µs CPU per flow, server ${(m.serverBusy * 100).toFixed(0)} % of a core`);
+    }
+  }
+  const med = (name, key) => median(runs[name].map((r) => r[key]));
+  const speedup = (tool) => median(runs[`${tool}-2`].map((r, i) => r.flowsPerSec / runs[`${tool}-1`][i].flowsPerSec));
+  const summary = (name) => ({ flowsPerSec: med(name, 'flowsPerSec'), cpuUsPerFlow: med(name, 'cpuUsPerFlow'), serverBusy: med(name, 'serverBusy') });
+  return {
+    ssedoctor: { 1: summary('ssedoctor-1'), 2: summary('ssedoctor-2'), speedup: speedup('ssedoctor') },
+    bareUndici: { 1: summary('undici-1'), 2: summary('undici-2'), speedup: speedup('undici') },
+  };
+}
+
+/** `tool` (a flow script) in one process per core of `cores`, all at once, against one server: their sum. */
+async function measureProcesses(tool, server, cores) {
+  const script = { 'bare-undici': 'undici-flow.js', autocannon: 'autocannon-flow.js' }[tool];
+  const cpu0 = cpuSeconds('self', true);
+  const server0 = cpuSeconds(server.pid);
+  const t0 = performance.now();
+  const parts = await Promise.all(cores.map((core) => runJson([`${HERE}${script}`, server.url, String(CONNECTIONS), String(SECONDS)], process.env, undefined, core)));
+  const wall = (performance.now() - t0) / 1000;
+  const flows = parts.reduce((n, p) => n + p.flows, 0);
+  return {
+    flowsPerSec: flows / Math.max(...parts.map((p) => p.seconds)),
+    cpuUsPerFlow: ((cpuSeconds('self', true) - cpu0) * 1e6) / flows,
+    serverBusy: (cpuSeconds(server.pid) - server0) / wall,
   };
 }
 
@@ -257,10 +324,11 @@ function startup() {
 const results = {};
 if (!only || only === 'startup') results.startup = startup();
 if (!only || only === 'throughput') results.throughput = await throughput();
+if ((!only && PIN) || only === 'scaling') results.scaling = await scaling();
 if (!only || only === 'ceiling') results.ceiling = await referenceCeiling();
 if (!only || only === 'scale') results.scale = await scale();
 
-const lines = ['', `ssedoctor bench — node ${process.version}, ${CORES} cores${PIN ? ', server and generator pinned to one core each' : ''}`];
+const lines = ['', `ssedoctor bench — node ${process.version}, ${CORES} cores, target ${TARGET}${PIN ? ', server and generator pinned to one core each' : ''}`];
 if (results.throughput) {
   const t = results.throughput;
   lines.push(
@@ -270,6 +338,12 @@ if (results.throughput) {
     `  floor     bare undici (the transport alone) ${t.bareUndiciFlowsPerSec.toFixed(0)} flows/s (${t.bareUndiciCpuUsPerFlow.toFixed(0)} µs CPU/flow); ssedoctor runs at ${t.ratioToBareUndici.toFixed(2)}× of it`,
     `  floor     bare node:net sockets ${t.bareNetFlowsPerSec.toFixed(0)} flows/s (${t.bareNetCpuUsPerFlow.toFixed(0)} µs CPU/flow; its flows/s may be the server's limit, its CPU per flow is not)`,
   );
+}
+if (results.scaling) {
+  const line = (label, c) =>
+    `${label} 1 core ${c[1].flowsPerSec.toFixed(0)} flows/s (${c[1].cpuUsPerFlow.toFixed(0)} µs CPU/flow), 2 cores ${c[2].flowsPerSec.toFixed(0)} flows/s ` +
+    `(${c[2].cpuUsPerFlow.toFixed(0)} µs CPU/flow, server at ${(c[2].serverBusy * 100).toFixed(0)} % of a core) → ${c.speedup.toFixed(2)}×`;
+  lines.push(line('scaling     ssedoctor --workers', results.scaling.ssedoctor), line('  control   bare undici processes,', results.scaling.bareUndici));
 }
 if (results.ceiling) {
   lines.push(`ceiling     the reference server (ssedoctor serve) serves ${results.ceiling.flowsPerSec.toFixed(0)} flows/s to autocannon, its core ${(results.ceiling.serverBusy * 100).toFixed(0)} % busy`);
