@@ -9,7 +9,7 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Dispatcher } from 'undici';
 import type { AttemptEnd, StreamAttempt } from '../model.js';
 import { isEventStream } from '../wire.js';
-import { abortReason, dispatch, withUserinfo, type HttpCall } from './http.js';
+import { abortReason, dispatch, withHeaderDefaults, withUserinfo, type HttpCall } from './http.js';
 import { toNetError } from './net-error.js';
 import { proxyFor, responseProtocol } from './network.js';
 import type { ProbeOptions } from './options.js';
@@ -66,6 +66,17 @@ function heartbeatSet(types: readonly string[]): ReadonlySet<string> {
   return set;
 }
 
+/** The stream request's own headers per Accept-Encoding (a load uses one or two). */
+const streamHeaderSets = new Map<string, Readonly<Record<string, string>>>();
+function streamHeaders(acceptEncoding: string): Readonly<Record<string, string>> {
+  let h = streamHeaderSets.get(acceptEncoding);
+  if (!h) {
+    if (streamHeaderSets.size >= 16) streamHeaderSets.clear();
+    streamHeaderSets.set(acceptEncoding, (h = { accept: 'text/event-stream', 'cache-control': 'no-cache', 'accept-encoding': acceptEncoding }));
+  }
+  return h;
+}
+
 /** Statuses a browser's fetch follows (WHATWG Fetch "redirect status"). */
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
@@ -106,12 +117,7 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
   };
   const proxy = proxyFor(req.url, options.proxy);
   if (proxy) attempt.proxy = redactUrl(proxy);
-  const requestHeaders: Record<string, string> = {
-    accept: 'text/event-stream',
-    'cache-control': 'no-cache',
-    'accept-encoding': req.acceptEncoding,
-    ...options.headers,
-  };
+  const requestHeaders = withHeaderDefaults(streamHeaders(req.acceptEncoding), options.headers);
   emit?.({ kind: 'stream-requested', attempt: req.attempt, url: attempt.url, headers: redactHeaders(shownHeaders(req.url, requestHeaders)) });
   if (options.signal?.aborted) {
     emit?.({ kind: 'end', attempt: req.attempt, end: 'interrupted', reads: 0, bytes: 0 });

@@ -1,5 +1,6 @@
 /** The HTTP client pool used by probes. */
-import { Agent, Client, EnvHttpProxyAgent, Pool, type Dispatcher } from 'undici';
+import { Agent, buildConnector, Client, EnvHttpProxyAgent, Pool, type Dispatcher } from 'undici';
+import { H1Agent } from './h1-transport.js';
 import { normaliseProxyUrl, tlsConnectOptions, type ProxySettings, type TlsSettings } from './network.js';
 import { sourcePortConnector } from './source-ports.js';
 
@@ -46,6 +47,7 @@ function buildDispatcher(timeoutMs: number, connections: number | undefined, net
   const tls = tlsConnectOptions(network.tls);
   const allowH2 = network.http2 ?? false;
   const timeouts = { bodyTimeout: 0, headersTimeout: timeoutMs };
+  const connect = localAddress ? sourcePortConnector({ localAddress, timeoutMs, tls, allowH2 }) : undefined;
   const base = {
     ...timeouts,
     connectTimeout: timeoutMs,
@@ -53,15 +55,25 @@ function buildDispatcher(timeoutMs: number, connections: number | undefined, net
     allowH2,
     ...(connections ? { connections } : {}),
     // With a source address, ssedoctor picks the source ports too: the kernel's own pick stalls at scale (source-ports.ts).
-    ...(localAddress
-      ? { connect: sourcePortConnector({ localAddress, timeoutMs, tls, allowH2 }) }
+    ...(connect
+      ? { connect }
       : Object.keys(tls).length > 0
         ? { connect: tls }
         : {}),
   };
-  if (!network.proxy) return new Agent(base);
+  if (!network.proxy) {
+    if (process.env.SSEDOCTOR_TRANSPORT === 'undici') return new Agent(base);
+    // Plain-http origins on the lean transport; the rest (https:, h2) on undici with the same settings.
+    return new H1Agent({
+      ...(connections ? { connections } : {}),
+      headersTimeoutMs: timeoutMs,
+      keepAliveMs: 4000,
+      connect: connect ?? buildConnector({ timeout: timeoutMs }),
+      fallback: () => new Agent(base),
+    });
+  }
   const p = network.proxy;
-  return new EnvHttpProxyAgent({
+  const proxied = new EnvHttpProxyAgent({
     ...base,
     // '' rather than undefined: undici would fall back to process.env.
     httpProxy: p.httpProxy !== undefined ? normaliseProxyUrl(p.httpProxy) : '',
@@ -78,6 +90,9 @@ function buildDispatcher(timeoutMs: number, connections: number | undefined, net
     },
     clientFactory: (origin: URL, opts: object): Dispatcher => refusalAware(new Pool(origin, opts)),
   });
+  // undici's ProxyAgent writes a Host header into the headers object it is given; a run's header
+  // objects are shared by every request it makes (http.ts withHeaderDefaults), so it gets a copy.
+  return proxied.compose((dispatch) => (opts, handler) => dispatch({ ...opts, headers: { ...(opts.headers as Record<string, string>) } }, handler));
 }
 
 /**

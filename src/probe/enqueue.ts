@@ -1,7 +1,7 @@
 /** The enqueue step: POST the job and take the stream id from the answer. */
 import type { Dispatcher } from 'undici';
 import type { EnqueuePhase } from '../model.js';
-import { fetchSmall, withUserinfo } from './http.js';
+import { fetchSmall, withHeaderDefaults, withUserinfo } from './http.js';
 import { toNetError } from './net-error.js';
 import { redactHeaders, redactUrl } from './redact.js';
 import type { StepInput } from './steps.js';
@@ -9,6 +9,7 @@ import type { StepInput } from './steps.js';
 /** Enqueue answers are small JSON; anything past this is cut (bytes). */
 const MAX_ENQUEUE_BODY = 1024 * 1024;
 const PREVIEW_CHARS = 2048;
+const ENQUEUE_HEADERS = { 'content-type': 'application/json', accept: 'application/json' };
 
 export interface EnqueueRequest {
   url: string;
@@ -42,7 +43,7 @@ export async function enqueue(req: EnqueueRequest): Promise<EnqueuePhase> {
 
 async function send(req: EnqueueRequest): Promise<EnqueuePhase> {
   const phase: EnqueuePhase = { url: req.shownUrl ?? redactUrl(req.url), sentMs: req.since() };
-  const headers = { 'content-type': 'application/json', accept: 'application/json', ...req.headers };
+  const headers = withHeaderDefaults(ENQUEUE_HEADERS, req.headers);
   if (req.emit) {
     let sent: Record<string, string> = headers;
     try {

@@ -113,6 +113,20 @@ export function withUserinfo(u: URL, headers: Record<string, string>): Record<st
   return { ...headers, authorization: `Basic ${basic}` };
 }
 
+/**
+ * `{ ...defaults, ...headers }`, made once per pair of objects (callers must not change it): a load sends the same
+ * headers thousands of times, and a fresh object per request was garbage, and a miss for what a
+ * transport derives from it once per object (h1-transport.ts).
+ */
+export function withHeaderDefaults(defaults: Readonly<Record<string, string>>, headers: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  let byHeaders = mergedHeaders.get(defaults);
+  if (!byHeaders) mergedHeaders.set(defaults, (byHeaders = new WeakMap()));
+  let merged = byHeaders.get(headers);
+  if (!merged) byHeaders.set(headers, (merged = { ...defaults, ...headers }));
+  return merged;
+}
+const mergedHeaders = new WeakMap<object, WeakMap<object, Readonly<Record<string, string>>>>();
+
 /** A small whole response: status, headers and up to `limit` bytes of body text. */
 export interface SmallResponse extends HttpHead {
   body: string;
