@@ -15,6 +15,7 @@ import { proxyFor, responseProtocol } from './network.js';
 import type { ProbeOptions } from './options.js';
 import { redactHeaders, redactUrl } from './redact.js';
 import { SseReader, type ReadResult } from './sse-reader.js';
+import { onAbort } from './sleep.js';
 import type { StepInput } from './steps.js';
 
 const PREVIEW_BYTES = 2048;
@@ -144,10 +145,7 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
       stopReason ??= reason;
       if (abort) call.abort(STOPPED);
     };
-    const onOuterAbort = (): void => {
-      stopReason ??= 'interrupted';
-      call.abort(abortReason(options.signal));
-    };
+    let unlinkOuter: (() => void) | undefined;
     const observe = setTimeout(() => stop('observe'), Math.max(0, req.deadlineMs - since()));
     let finished = false;
     const finish = (end: AttemptEnd): void => {
@@ -156,7 +154,7 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
       clearTimeout(observe);
       clearTimeout(drain);
       inflater?.destroy();
-      options.signal?.removeEventListener('abort', onOuterAbort);
+      unlinkOuter?.();
       if (preview) attempt.bodyPreview = Buffer.concat(preview).toString('utf8').slice(0, PREVIEW_BYTES);
       attempt.endMs ??= since();
       attempt.end = end;
@@ -311,6 +309,12 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
     };
 
     request(req.url, requestHeaders);
-    options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+    if (options.signal) {
+      const outer = options.signal;
+      unlinkOuter = onAbort(outer, () => {
+        stopReason ??= 'interrupted';
+        call.abort(abortReason(outer));
+      });
+    }
   });
 }

@@ -29,6 +29,8 @@ const STATUS_LINE = /^HTTP\/(\d)\.(\d) (\d{3})(?: ([\t\x20-\x7e\x80-\xff]*))?$/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // Field values: HTAB, SP, visible ASCII and obs-text; no other control character.
 const VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** A character no header line may hold (CR and LF only end lines). */
+const CONTROL = /[^\t\r\n\x20-\x7e\x80-\xff]|\r(?!\n)/;
 
 /** Parses `text`, the latin1 bytes of a head without its final CRLFCRLF. */
 export function parseResponseHead(text: string, method = 'GET'): ResponseHead | HeadError {
@@ -48,18 +50,21 @@ export function parseResponseHead(text: string, method = 'GET'): ResponseHead | 
   let chunked = false;
   let transferEncoding = false;
   let connection = '';
+  // Values are checked one by one only when the head holds a character no value may hold.
+  const suspect = CONTROL.test(text);
   for (let start = firstEnd < 0 ? text.length : firstEnd + 2; start < text.length; ) {
     let end = text.indexOf('\r\n', start);
     if (end < 0) end = text.length;
-    const line = text.slice(start, end);
+    const lead = text.charCodeAt(start);
+    if (lead === 32 || lead === 9) return protocol('Unexpected whitespace after header value');
+    const colon = text.indexOf(':', start);
+    const name = colon > start && colon < end ? headerName(text.slice(start, colon)) : undefined;
+    if (name === undefined) return protocol('Invalid header token');
+    let v = colon + 1;
+    while (v < end && (text.charCodeAt(v) === 32 || text.charCodeAt(v) === 9)) v++;
+    const value = text.slice(v, end);
     start = end + 2;
-    if (line.charCodeAt(0) === 32 || line.charCodeAt(0) === 9) return protocol('Unexpected whitespace after header value');
-    const colon = line.indexOf(':');
-    const rawName = colon < 0 ? line : line.slice(0, colon);
-    if (colon <= 0 || !TOKEN.test(rawName)) return protocol('Invalid header token');
-    const value = trimLeadingOws(line.slice(colon + 1));
-    if (!VALUE.test(value)) return protocol('Invalid header value char');
-    const name = rawName.toLowerCase();
+    if (suspect && !VALUE.test(value)) return protocol(value.includes('\r') ? 'Missing expected LF after header value' : 'Invalid header value char');
     const prev = Object.hasOwn(headers, name) ? headers[name] : undefined;
     // A header named __proto__ is data, as in undici, not the object's prototype.
     if (prev === undefined) {
@@ -110,15 +115,20 @@ export function bareLf(text: string): string | undefined {
   return undefined;
 }
 
-function protocol(reason: string): HeadError {
-  return { error: 'protocol', reason };
+/** Lower-cased header names by the raw name servers send (the same few, thousands of times). */
+const names = new Map<string, string | null>();
+/** The lower-case name, or undefined when `raw` is not a token. */
+function headerName(raw: string): string | undefined {
+  let name = names.get(raw);
+  if (name === undefined) {
+    if (names.size >= 512) names.clear();
+    names.set(raw, (name = TOKEN.test(raw) ? raw.toLowerCase() : null));
+  }
+  return name ?? undefined;
 }
 
-/** Leading spaces and tabs off; llhttp keeps trailing ones in the value. */
-function trimLeadingOws(s: string): string {
-  let a = 0;
-  while (a < s.length && (s.charCodeAt(a) === 32 || s.charCodeAt(a) === 9)) a++;
-  return a === 0 ? s : s.slice(a);
+function protocol(reason: string): HeadError {
+  return { error: 'protocol', reason };
 }
 
 /** True for a head error rather than a head. */

@@ -4,6 +4,7 @@
  * load and most of a stream's memory when ten thousand are open.
  */
 import type { Dispatcher } from 'undici';
+import { onAbort } from './sleep.js';
 
 /** The response head. Header names are lower-case. */
 export interface HttpHead {
@@ -147,7 +148,7 @@ export function fetchSmall(
     let size = 0;
     let head: HttpHead | undefined;
     let headAt = 0;
-    const onAbort = (): void => call.abort(abortReason(signal));
+    let unlink: (() => void) | undefined;
     const call = dispatch(dispatcher, url, req, {
       head: (h) => {
         head = h;
@@ -158,17 +159,17 @@ export function fetchSmall(
         size += chunk.length;
       },
       end: () => {
-        signal?.removeEventListener('abort', onAbort);
+        unlink?.();
         const body = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
         resolve({ status: head!.status, headers: head!.headers, statusText: head!.statusText, headAt, body });
       },
       error: (err) => {
-        signal?.removeEventListener('abort', onAbort);
+        unlink?.();
         reject(err);
       },
     });
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) call.abort(abortReason(signal));
+    else if (signal) unlink = onAbort(signal, () => call.abort(abortReason(signal)));
   });
 }
 

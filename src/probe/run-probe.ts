@@ -135,12 +135,25 @@ export function encodingSuspect(t: Transcript): string | undefined {
   return `the stream came with Content-Encoding: ${coding} and delivered no event other than heartbeats and comments in ${Math.round((a.endMs ?? t.endMs) - a.requestedMs)} ms`;
 }
 
+/** The last millisecond formatted: a load starts several runs in the same one. */
+let lastMs = NaN;
+let lastIso = '';
+/** `new Date(epochMs).toISOString()`, made once per millisecond (ISO time has millisecond precision). */
+export function isoTime(epochMs: number): string {
+  const ms = Math.floor(epochMs);
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
+
 /** One enqueue → stream run on `dispatcher`; `t0` is the main run's, for live step times. */
 async function runOnce(options: ProbeOptions, dispatcher: Dispatcher, mainT0: number, run: ProbeRun): Promise<Transcript> {
   const t0 = performance.now();
   const since = (): number => performance.now() - t0;
   const t0EpochMs = performance.timeOrigin + t0;
-  const startedAt = new Date(t0EpochMs).toISOString();
+  const startedAt = isoTime(t0EpochMs);
   const offset = t0 - mainT0;
   const onStep = options.onStep;
   const emit = onStep ? (step: StepInput): void => onStep({ ...step, atMs: since() + offset, run } as ProbeStep) : undefined;

@@ -60,6 +60,7 @@ const CASES: Record<string, { pieces: (string | number)[]; keepOpen?: boolean; m
   'a status of two digits': { pieces: ['HTTP/1.1 20 OK\r\ncontent-length: 0\r\n\r\n'] },
   'a space in a header name': { pieces: ['HTTP/1.1 200 OK\r\nbad header: 1\r\ncontent-length: 0\r\n\r\n'] },
   'a header line without a colon': { pieces: ['HTTP/1.1 200 OK\r\nnocolon\r\ncontent-length: 0\r\n\r\n'] },
+  'a bare CR inside a value': { pieces: ['HTTP/1.1 200 OK\r\nx-a: a\rb\r\ncontent-length: 0\r\n\r\n'] },
   'a control character in a value': { pieces: ['HTTP/1.1 200 OK\r\nx-a: a\x01b\r\ncontent-length: 0\r\n\r\n'] },
   'Content-Length and Transfer-Encoding both': { pieces: ['HTTP/1.1 200 OK\r\ncontent-length: 3\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n'] },
   'two different Content-Lengths': { pieces: ['HTTP/1.1 200 OK\r\ncontent-length: 3\r\ncontent-length: 4\r\n\r\nabcd'] },
