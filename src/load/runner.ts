@@ -239,6 +239,8 @@ async function sleepUnless(ms: number, stopped: () => boolean): Promise<void> {
 function keepWorst(worst: Partial<Record<OutcomeCode, Transcript[]>>, outcome: OutcomeCode, t: Transcript, k: number): void {
   if (k <= 0) return;
   const list = (worst[outcome] ??= []);
+  // Not slower than the fastest kept: it would be sorted last and dropped.
+  if (list.length >= k && t.endMs <= list[list.length - 1]!.endMs) return;
   list.push(t);
   list.sort((a, b) => b.endMs - a.endMs);
   if (list.length > k) list.length = k;

@@ -37,10 +37,10 @@ export function joinUrl(base: string, path: string): string {
 
 /** Stands for a placeholder's value while a URL template is joined (it survives URL and query encoding). */
 const MARK = 'ssedoctor-value-7f3a';
-/** A joined template, as requested and as reported (redacted). */
+/** A joined template, as requested and as reported (redacted), split where the value goes. */
 interface JoinedTemplate {
-  url: string;
-  shown: string;
+  url: string[];
+  shown: string[];
 }
 /**
  * Joined templates by base, then path, then placeholder: a load run asks for the same few thousands
@@ -64,7 +64,7 @@ function joinedTemplate(base: string, path: string, key: string): JoinedTemplate
   if (t === undefined) {
     const url = joinUrl(base, path.replaceAll(key, MARK));
     // Redacted once per template: a value in a query is redacted with it, one in the path is kept.
-    t = { url, shown: redactUrl(url) };
+    t = { url: url.split(MARK), shown: redactUrl(url).split(MARK) };
     byKey.set(key, t);
   }
   return t;
@@ -72,7 +72,8 @@ function joinedTemplate(base: string, path: string, key: string): JoinedTemplate
 
 /** `joinUrl` of a path template whose `key` placeholder (e.g. `{id}`) is filled with `value`, URL-encoded. */
 export function joinTemplate(base: string, path: string, key = '{id}', value = ''): string {
-  return joinedTemplate(base, path, key).url.replaceAll(MARK, encodeURIComponent(value));
+  const parts = joinedTemplate(base, path, key).url;
+  return parts.length === 1 ? parts[0]! : parts.join(encodeURIComponent(value));
 }
 
 /** {@link joinTemplate} as reports show it: `redactUrl` of the joined URL, made once per template. */
@@ -80,7 +81,8 @@ export function shownTemplate(base: string, path: string, key = '{id}', value = 
   const encoded = encodeURIComponent(value);
   // The one character encodeURIComponent keeps that a query gets re-encoded: redact the whole URL then.
   if (encoded.includes("'")) return redactUrl(joinTemplate(base, path, key, value));
-  return joinedTemplate(base, path, key).shown.replaceAll(MARK, encoded);
+  const parts = joinedTemplate(base, path, key).shown;
+  return parts.length === 1 ? parts[0]! : parts.join(encoded);
 }
 
 /**
