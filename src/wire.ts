@@ -18,3 +18,14 @@ export function isRoutingNotFound(status: number | undefined, body: string | und
     return false;
   }
 }
+
+/**
+ * The heartbeat event types as a Set, made once per array: a load hands the same array to every
+ * run, and each run looks types up several times (attach, waterfall, metrics).
+ */
+export function heartbeatTypes(types: readonly string[]): ReadonlySet<string> {
+  let set = heartbeatSets.get(types);
+  if (!set) heartbeatSets.set(types, (set = new Set(types)));
+  return set;
+}
+const heartbeatSets = new WeakMap<readonly string[], ReadonlySet<string>>();

@@ -3,7 +3,7 @@
  * and the node timeline. All times are ms since the enqueue request was sent (T0).
  */
 import type { StreamAttempt, StreamRecord, Transcript } from '../model.js';
-import { isRoutingNotFound } from '../wire.js';
+import { heartbeatTypes, isRoutingNotFound } from '../wire.js';
 import { LOOKUP_ATTEMPTS_HEADER, numericHeader, serverWait, type WaitSource } from './server-wait.js';
 import { waterfall, type Waterfall } from './waterfall.js';
 
@@ -102,7 +102,7 @@ function sumHeader(attempts: StreamAttempt[], name: string): number | undefined 
 
 /** Computes the figures of one run (`w`: its waterfall, when the caller already built it). */
 export function runMetrics(t: Transcript, w: Waterfall = waterfall(t)): RunMetrics {
-  const heartbeatTypes = new Set(t.heartbeatEvents);
+  const heartbeats = heartbeatTypes(t.heartbeatEvents);
   const last = t.attempts.at(-1);
   const opened = t.attempts.findIndex((a) => a.status === 200);
   const had404 = t.attempts.some((a) => a.status === 404);
@@ -115,7 +115,7 @@ export function runMetrics(t: Transcript, w: Waterfall = waterfall(t)): RunMetri
       if (type === 'comment') counts.pings += n;
       else {
         counts.events[type] = (counts.events[type] ?? 0) + n;
-        if (heartbeatTypes.has(type)) counts.heartbeats += n;
+        if (heartbeats.has(type)) counts.heartbeats += n;
         else counts.progress += n;
       }
     }

@@ -3,6 +3,7 @@
  * of the enqueue → attach flow, then the gaps between meaningful events. Pure.
  */
 import type { AttemptEnd, StreamAttempt, StreamRecord, Transcript } from '../model.js';
+import { heartbeatTypes } from '../wire.js';
 
 /** Every time is ms since T0; undefined when the step did not happen (or was not seen). */
 export interface Waterfall {
@@ -64,7 +65,7 @@ export function waterfall(t: Omit<Transcript, 'encodingCheck'>): Waterfall {
   if (a.headersMs !== undefined) w.headMs = a.headersMs;
   if (a.firstByteMs !== undefined) w.firstByteMs = a.firstByteMs;
 
-  const heartbeats = new Set(t.heartbeatEvents);
+  const heartbeats = heartbeatTypes(t.heartbeatEvents);
   const meaningful = a.records.filter((r) => isMeaningful(r, heartbeats)).map((r) => r.atMs);
   w.meaningfulEvents = meaningful.length;
   if (meaningful[0] !== undefined) w.firstEventMs = meaningful[0];

@@ -8,7 +8,7 @@ import type { Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Dispatcher } from 'undici';
 import type { AttemptEnd, StreamAttempt } from '../model.js';
-import { isEventStream } from '../wire.js';
+import { heartbeatTypes, isEventStream } from '../wire.js';
 import { abortReason, dispatch, withHeaderDefaults, withUserinfo, type HttpCall } from './http.js';
 import { toNetError } from './net-error.js';
 import { proxyFor, responseProtocol } from './network.js';
@@ -54,17 +54,6 @@ function shownHeaders(url: string, headers: Record<string, string>): Record<stri
   } catch {
     return headers;
   }
-}
-
-/**
- * The heartbeat types as a Set, made once per options array (a load passes the same one to every
- * run) instead of once per stream: with ten thousand streams open, per-stream copies add up.
- */
-const heartbeatSets = new WeakMap<readonly string[], ReadonlySet<string>>();
-function heartbeatSet(types: readonly string[]): ReadonlySet<string> {
-  let set = heartbeatSets.get(types);
-  if (!set) heartbeatSets.set(types, (set = new Set(types)));
-  return set;
 }
 
 /** The stream request's own headers per Accept-Encoding (a load uses one or two). */
@@ -138,7 +127,7 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
     /** URLs of the redirect chain so far (loop check); made at the first redirect, as most streams have none. */
     let visited: Set<string> | undefined;
     let call: HttpCall;
-    const heartbeats = heartbeatSet(options.heartbeatEvents);
+    const heartbeats = heartbeatTypes(options.heartbeatEvents);
 
     /** Records why the attempt ends; `abort` also tears the request down now. */
     const stop = (reason: AttemptEnd, abort = true): void => {

@@ -27,18 +27,22 @@ export interface EnqueueRequest {
 }
 
 /** Sends the POST; never throws for transport or HTTP failures (they are recorded). */
-export async function enqueue(req: EnqueueRequest): Promise<EnqueuePhase> {
-  const phase = await send(req);
-  req.emit?.({
-    kind: 'enqueue-answered',
-    ...(phase.status !== undefined ? { status: phase.status } : {}),
-    ...(phase.id !== undefined ? { id: phase.id } : {}),
-    ...(phase.problem !== undefined ? { problem: phase.problem } : {}),
-    ...(phase.error ? { error: phase.error } : {}),
-    ...(phase.headers ? { headers: phase.headers } : {}),
-    ...(phase.bodyPreview !== undefined ? { body: phase.bodyPreview } : {}),
+export function enqueue(req: EnqueueRequest): Promise<EnqueuePhase> {
+  const emit = req.emit;
+  // Without live output, the answer is the POST's own promise (no second one per run).
+  if (!emit) return send(req);
+  return send(req).then((phase) => {
+    emit({
+      kind: 'enqueue-answered',
+      ...(phase.status !== undefined ? { status: phase.status } : {}),
+      ...(phase.id !== undefined ? { id: phase.id } : {}),
+      ...(phase.problem !== undefined ? { problem: phase.problem } : {}),
+      ...(phase.error ? { error: phase.error } : {}),
+      ...(phase.headers ? { headers: phase.headers } : {}),
+      ...(phase.bodyPreview !== undefined ? { body: phase.bodyPreview } : {}),
+    });
+    return phase;
   });
-  return phase;
 }
 
 async function send(req: EnqueueRequest): Promise<EnqueuePhase> {
