@@ -14,21 +14,7 @@ const waitingOn = new WeakMap<AbortSignal, Waiting>();
  * listener for its whole life, and a wait is a slot in an array.
  */
 export function onAbort(signal: AbortSignal, fn: () => void): () => void {
-  let w = waitingOn.get(signal);
-  if (!w) {
-    const created: Waiting = { callbacks: [], free: [] };
-    waitingOn.set(signal, (w = created));
-    signal.addEventListener(
-      'abort',
-      () => {
-        const callbacks = created.callbacks;
-        created.callbacks = [];
-        created.free = [];
-        for (const callback of callbacks) callback?.();
-      },
-      { once: true },
-    );
-  }
+  const w = waitingOn.get(signal) ?? startWaiting(signal);
   const slots = w.callbacks;
   const i = w.free.pop() ?? slots.length;
   slots[i] = fn;
@@ -37,6 +23,27 @@ export function onAbort(signal: AbortSignal, fn: () => void): () => void {
     slots[i] = undefined;
     w.free.push(i);
   };
+}
+
+/**
+ * The signal's one listener. Made here, not inside onAbort: a closure shares its function's
+ * context with its siblings, and a listener made there kept the first caller's callback (and
+ * with it that run's whole state) alive for as long as the signal lived.
+ */
+function startWaiting(signal: AbortSignal): Waiting {
+  const w: Waiting = { callbacks: [], free: [] };
+  waitingOn.set(signal, w);
+  signal.addEventListener(
+    'abort',
+    () => {
+      const callbacks = w.callbacks;
+      w.callbacks = [];
+      w.free = [];
+      for (const callback of callbacks) callback?.();
+    },
+    { once: true },
+  );
+  return w;
 }
 
 /** How many callbacks wait on `signal` (what a finished run must leave at 0). */
