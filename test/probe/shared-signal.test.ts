@@ -4,10 +4,12 @@
  * signal as it found it: no callback and no dependant signal left behind, or a long load leaks.
  */
 import { getEventListeners } from 'node:events';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Transcript } from '../../src/model.js';
 import { runProbe } from '../../src/probe/run-probe.js';
-import { waitingCallbacks } from '../../src/probe/sleep.js';
+import { onAbort, waitingCallbacks } from '../../src/probe/sleep.js';
 import { startReferenceServer, type ReferenceServer } from '../../src/server/index.js';
 
 /** Signals `AbortSignal.any` made from `signal` and still holds (Node keeps them on the parent). */
@@ -48,6 +50,25 @@ describe('one signal shared by many runs', () => {
       expect(waitingCallbacks(controller.signal)).toBe(0);
       expect(dependants(controller.signal)).toBe(0);
     }
+  });
+
+  it("a callback, once unlinked, is not kept alive by the signal (nor what it holds: a finished run's state)", async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const signal = new AbortController().signal;
+    // A run waits on the signal with a callback holding its state, then unlinks it.
+    const wait = (): WeakRef<object> => {
+      const state = { run: 'finished' };
+      onAbort(signal, () => void state)();
+      return new WeakRef(state);
+    };
+    const ref = wait();
+    for (let i = 0; i < 3 && ref.deref(); i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      gc();
+    }
+    expect(ref.deref()).toBeUndefined();
+    expect(getEventListeners(signal, 'abort')).toHaveLength(1);
   });
 
   it('the check itself: AbortSignal.any leaves a dependant behind, which is what the runs must not do', () => {
