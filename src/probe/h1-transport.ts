@@ -15,6 +15,7 @@ import net from 'node:net';
 import { Dispatcher, errors, type buildConnector } from 'undici';
 import { ChunkedDecoder } from './h1-chunked.js';
 import { bareLf, isHeadError, parseResponseHead, type HeadError, type ResponseHead } from './h1-head.js';
+import type { HttpCall, HttpRequest, HttpSink } from './http.js';
 
 export interface H1AgentOptions {
   /** Most sockets open to one origin; further requests wait in order. Default: no limit. */
@@ -29,6 +30,8 @@ export interface H1AgentOptions {
   fallback: () => Dispatcher;
 }
 
+/** How soon after a request went out a close with no answer counts as the keep-alive race (ms; see Conn.mayResend). */
+const KEEP_ALIVE_RACE_MS = 100;
 /** The largest response head accepted, bytes (undici's default maxHeaderSize). */
 const MAX_HEAD_BYTES = 16 * 1024;
 const CRLFCRLF = Buffer.from('\r\n\r\n');
@@ -71,18 +74,23 @@ function isAscii(body: string): boolean {
   return lastBodyAscii;
 }
 
-/** One request and its response; the controller its handler gets. */
-class Exchange implements Dispatcher.DispatchController {
+/**
+ * One request and its response: the HttpCall of `send` and the controller of `dispatch`. It
+ * reports to an HttpSink: exactly one of `end` or `error`, after `head` when a head came.
+ */
+class Exchange implements Dispatcher.DispatchController, HttpCall {
   conn: Conn | undefined;
   /** The body as UTF-8 bytes when it is not ASCII (then `text` ends with the head). */
   bodyBytes: Buffer | undefined;
   settled = false;
+  /** Sent again on another socket after a kept-alive one closed under it (see Conn.mayResend). */
+  resent = false;
   private abortReason: Error | null = null;
   rawHeaders = null;
 
   constructor(
     readonly pool: Pool,
-    readonly handler: Dispatcher.DispatchHandler,
+    readonly sink: HttpSink,
     readonly text: string,
     readonly method: string,
   ) {}
@@ -111,14 +119,24 @@ class Exchange implements Dispatcher.DispatchController {
   fail(err: Error): void {
     if (this.settled) return;
     this.settled = true;
-    this.handler.onResponseError?.(this, err);
+    this.sink.error(err);
   }
 
   complete(): void {
     if (this.settled) return;
     this.settled = true;
-    this.handler.onResponseEnd?.(this, NO_TRAILERS);
+    this.sink.end();
   }
+}
+
+/** undici's handler API (v2) over an exchange's sink, for callers of `dispatch`. */
+function handlerSink(handler: Dispatcher.DispatchHandler, controller: () => Exchange): HttpSink {
+  return {
+    head: (h) => handler.onResponseStart?.(controller(), h.status, h.headers, h.statusText),
+    data: (chunk) => handler.onResponseData?.(controller(), chunk),
+    end: () => handler.onResponseEnd?.(controller(), NO_TRAILERS),
+    error: (err) => handler.onResponseError?.(controller(), err),
+  };
 }
 
 const enum Body {
@@ -161,8 +179,12 @@ class Conn {
    */
   deadline = 0;
   idleSince = 0;
-  /** Whether the current exchange's request went out (requests wait for the end of the loop's turn). */
-  private written = false;
+  /** When the current exchange's request went out (performance.now()); 0 before (see `writeLater`). */
+  private writtenAt = 0;
+  /** Whether a byte of the current answer came. */
+  private answered = false;
+  /** Answers this socket carried before the current one: above 0 it is a kept-alive socket reused. */
+  private served = 0;
 
   dead = false;
   private body = Body.Head;
@@ -172,7 +194,7 @@ class Conn {
   private chunked: ChunkedDecoder | undefined;
   private readonly onBody = (chunk: Buffer): void => {
     const ex = this.ex;
-    if (ex && !ex.settled) ex.handler.onResponseData?.(ex, chunk);
+    if (ex && !ex.settled) ex.sink.data(chunk);
   };
 
   constructor(
@@ -189,7 +211,8 @@ class Conn {
     this.ex = ex;
     ex.conn = this;
     this.body = Body.Head;
-    this.written = false;
+    this.writtenAt = 0;
+    this.answered = false;
     this.deadline = performance.now() + this.pool.options.headersTimeoutMs;
     writeLater(this);
   }
@@ -198,7 +221,7 @@ class Conn {
   write(): void {
     const ex = this.ex;
     if (this.dead || !ex || ex.settled) return;
-    this.written = true;
+    this.writtenAt = performance.now();
     if (!ex.bodyBytes) {
       this.socket.write(ex.text, 'latin1');
       return;
@@ -221,6 +244,7 @@ class Conn {
       this.destroy();
       return;
     }
+    this.answered = true;
     const buf = this.body === Body.Head ? this.takeHead(ex, data) : data;
     if (buf && buf.length > 0) this.takeBody(buf);
   }
@@ -245,8 +269,8 @@ class Conn {
     const rest = joined.subarray(end + 4);
     this.head = head;
     this.deadline = 0;
-    ex.handler.onResponseStart?.(ex, head.status, head.headers, head.statusText);
-    if (ex.settled) return undefined; // the handler aborted
+    ex.sink.head(head);
+    if (ex.settled) return undefined; // the sink aborted
     switch (head.body) {
       case 'none':
         return this.finish(rest);
@@ -288,13 +312,14 @@ class Conn {
   /** The response ended; `rest` is what came after it. */
   private finish(rest: Buffer): undefined {
     const ex = this.ex;
-    if (!ex) return; // the handler aborted while taking the last bytes
+    if (!ex) return; // the sink aborted while taking the last bytes
     const keep = this.head?.keepAlive === true && rest.length === 0;
     this.ex = undefined;
     this.head = undefined;
     this.chunked = undefined;
     this.body = Body.Head;
     ex.conn = undefined;
+    this.served++;
     if (keep) this.pool.release(this);
     else this.destroy();
     ex.complete();
@@ -308,6 +333,18 @@ class Conn {
     ex?.fail(err);
   }
 
+  /**
+   * Whether a request the server closed its kept-alive socket under goes to another socket. Yes when
+   * it never went out; and, once, for a GET whose close came before any byte of its answer and
+   * within KEEP_ALIVE_RACE_MS of sending: the server was closing the idle socket as the request
+   * travelled, and RFC 9112 §9.3.1 lets a client resend an idempotent request then. A close later
+   * than that is the server's doing (it died, or cut the request): the error is kept as evidence.
+   */
+  private mayResend(ex: Exchange): boolean {
+    if (this.writtenAt === 0) return true;
+    return ex.method === 'GET' && !ex.resent && this.served > 0 && !this.answered && performance.now() - this.writtenAt < KEEP_ALIVE_RACE_MS;
+  }
+
   /** The socket ended, broke or was destroyed. */
   private close(err: Error | undefined): void {
     if (this.dead) return;
@@ -317,10 +354,9 @@ class Conn {
     const ex = this.ex;
     this.ex = undefined;
     if (!ex || ex.settled) return;
-    // The server closed a kept-alive socket before this request went out on it: another socket takes
-    // it. A request that went out is not sent again (as undici does not): its close is evidence.
-    if (!this.written) {
+    if (this.mayResend(ex)) {
       ex.conn = undefined;
+      ex.resent = this.writtenAt > 0;
       return this.pool.enqueue(ex);
     }
     // A body that runs to the connection's end has ended; anything else was cut.
@@ -424,6 +460,14 @@ class Pool {
   }
 }
 
+/** A request made ready to go: its pool and bytes, or why it cannot go (an invalid header). */
+interface Prepared {
+  pool: Pool;
+  text: string;
+  bodyBytes: Buffer | undefined;
+  invalid: Error | undefined;
+}
+
 /** A Dispatcher for plain-http origins (see the module comment). */
 export class H1Agent extends Dispatcher {
   private readonly pools = new Map<string, Pool>();
@@ -443,28 +487,66 @@ export class H1Agent extends Dispatcher {
 
   override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
     const origin = String(opts.origin ?? '');
-    const headers = opts.headers;
     const body = typeof opts.body === 'string' ? opts.body : undefined;
-    const carried = origin.startsWith('http://') && (opts.body == null || body !== undefined) && !Array.isArray(headers);
-    const block = carried ? headerBlock(headers as Record<string, string> | undefined) : undefined;
-    if (block === undefined) return this.fallback().dispatch(opts, handler);
+    const headers = Array.isArray(opts.headers) ? undefined : (opts.headers as Record<string, string> | undefined);
+    const carried = opts.body == null || body !== undefined ? this.prepare(origin, opts.path, opts.method, headers, body) : undefined;
+    if (!carried) return this.fallback().dispatch(opts, handler);
+    let ex: Exchange | undefined;
+    ex = this.start(carried, handlerSink(handler, () => ex!), opts.method);
+    handler.onRequestStart?.(ex, {});
+    if (!ex.settled) this.go(ex, carried);
+    return true;
+  }
+
+  /**
+   * Sends a request straight to `sink` (http.ts): no handler or controller objects between, which
+   * for a load run's two requests was a tenth of its allocations. Undefined when this agent does
+   * not carry the request: the caller then dispatches it, which goes to the fallback.
+   */
+  send(origin: string, path: string, req: HttpRequest, sink: HttpSink): HttpCall | undefined {
+    const carried = this.prepare(origin, path, req.method, req.headers, req.body);
+    if (!carried) return undefined;
+    const ex = this.start(carried, sink, req.method);
+    this.go(ex, carried);
+    return ex;
+  }
+
+  /**
+   * `d` when it is an H1Agent whose requests may skip `dispatch`; undefined otherwise, and for an
+   * H1Agent with interceptors composed on it (undici's compose returns a Proxy that is still
+   * `instanceof` the agent, and only its `dispatch` runs them: browser-tabs.ts caps connections so).
+   */
+  static unwrapped(d: Dispatcher): H1Agent | undefined {
+    return d instanceof H1Agent && d.dispatch === H1Agent.prototype.dispatch ? d : undefined;
+  }
+
+  /** The request's pool and bytes, or undefined when the fallback must carry it. */
+  private prepare(origin: string, path: string, method: string, headers: Record<string, string> | undefined, body: string | undefined): Prepared | undefined {
+    if (!origin.startsWith('http://')) return undefined;
+    const block = headerBlock(headers);
+    if (block === undefined) return undefined;
     const pool = this.pool(origin);
-    let text = `${opts.method} ${opts.path} HTTP/1.1\r\n${pool.hostLine}connection: keep-alive\r\n${typeof block === 'string' ? block : ''}`;
+    let text = `${method} ${path} HTTP/1.1\r\n${pool.hostLine}connection: keep-alive\r\n${typeof block === 'string' ? block : ''}`;
     let bodyBytes: Buffer | undefined;
-    if (body == null) text += '\r\n';
+    if (body === undefined) text += '\r\n';
     else if (isAscii(body)) text += `content-length: ${body.length}\r\n\r\n${body}`;
     else {
       bodyBytes = Buffer.from(body);
       text += `content-length: ${bodyBytes.length}\r\n\r\n`;
     }
-    const ex = new Exchange(pool, handler, text, opts.method);
-    ex.bodyBytes = bodyBytes;
-    handler.onRequestStart?.(ex, {});
-    if (ex.settled) return true;
-    if (block instanceof Error) ex.fail(block);
+    return { pool, text, bodyBytes, invalid: block instanceof Error ? block : undefined };
+  }
+
+  private start(p: Prepared, sink: HttpSink, method: string): Exchange {
+    const ex = new Exchange(p.pool, sink, p.text, method);
+    ex.bodyBytes = p.bodyBytes;
+    return ex;
+  }
+
+  private go(ex: Exchange, p: Prepared): void {
+    if (p.invalid) ex.fail(p.invalid);
     else if (this.closed) ex.fail(new errors.ClientDestroyedError());
-    else pool.enqueue(ex);
-    return true;
+    else p.pool.enqueue(ex);
   }
 
   override close(): Promise<void>;

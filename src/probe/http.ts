@@ -4,6 +4,7 @@
  * load and most of a stream's memory when ten thousand are open.
  */
 import type { Dispatcher } from 'undici';
+import { H1Agent } from './h1-transport.js';
 import { onAbort } from './sleep.js';
 
 /** The response head. Header names are lower-case. */
@@ -36,6 +37,16 @@ export interface HttpCall {
 
 /** Starts a request; transport failures arrive at `sink.error`, never as a throw. */
 export function dispatch(dispatcher: Dispatcher, url: string, req: HttpRequest, sink: HttpSink): HttpCall {
+  const lean = H1Agent.unwrapped(dispatcher);
+  if (lean) {
+    try {
+      const { origin, path, headers } = requestTarget(url, req.headers);
+      const call = lean.send(origin, path, headers === req.headers ? req : { ...req, headers }, sink);
+      if (call) return call;
+    } catch {
+      // an invalid URL: the general path below reports it
+    }
+  }
   let controller: Dispatcher.DispatchController | undefined;
   let pendingAbort: Error | undefined;
   let settled = false;

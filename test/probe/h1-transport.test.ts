@@ -130,3 +130,59 @@ describe('lean HTTP/1.1 transport: the same answers as undici, byte for byte', (
     for (let i = 0; i < 3; i++) expect((await exchange(lean, base + closing)).body).toBe('ok');
   });
 });
+
+describe('lean HTTP/1.1 transport: a kept-alive socket the server closes', () => {
+  /**
+   * `answer`: answers every request, then closes the socket (no Connection: close). `close-after-300ms`:
+   * answers the POST and keeps the socket, then closes it 300 ms after reading the GET sent on it.
+   */
+  async function closingServer(mode: 'answer' | 'close-after-300ms'): Promise<{ url: string; requests: number; close(): Promise<void> }> {
+    const state = { requests: 0 };
+    const server = createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.on('data', (d) => {
+        state.requests++;
+        const get = d.toString('latin1').startsWith('GET');
+        if (mode === 'answer') return void socket.end('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+        if (get) return void setTimeout(() => socket.destroy(), 300);
+        socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    return {
+      url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`,
+      get requests() {
+        return state.requests;
+      },
+      close: () => new Promise((resolve) => server.close(() => resolve())),
+    };
+  }
+  const agent = (): H1Agent => new H1Agent({ headersTimeoutMs: 2000, keepAliveMs: 4000, connect: buildConnector({ timeout: 2000 }), fallback: () => new Agent() });
+
+  it('closed right after its answer: the next request goes out on a new socket and is answered', async () => {
+    const server = await closingServer('answer');
+    const lean = agent();
+    try {
+      expect(await exchange(lean, server.url, 'POST', '{}')).toMatchObject({ status: 200, body: 'ok' });
+      for (let i = 0; i < 3; i++) expect(await exchange(lean, server.url)).toMatchObject({ status: 200, body: 'ok' });
+    } finally {
+      await lean.destroy();
+      await server.close();
+    }
+  });
+
+  it('closed 300 ms after a GET went out on it: the error is kept, the GET is not sent again', async () => {
+    const server = await closingServer('close-after-300ms');
+    const lean = agent();
+    try {
+      expect(await exchange(lean, server.url, 'POST', '{}')).toMatchObject({ status: 200 });
+      const seen = await exchange(lean, server.url);
+      expect(seen).toMatchObject({ error: 'UND_ERR_SOCKET', message: 'other side closed' });
+      expect(server.requests).toBe(2);
+    } finally {
+      await lean.destroy();
+      await server.close();
+    }
+  });
+});
