@@ -45,6 +45,7 @@ export class ChunkedDecoder {
             this.size = this.size * 16 + d;
           } else if (this.digits > 0 && c === 0x3b /* ; */) this.state = S.Extension;
           else if (this.digits > 0 && c === 0x0d) this.state = S.SizeLf;
+          else if (this.digits > 0 && c === 0x0a) return { error: 'protocol', reason: 'Missing expected CR after chunk size' };
           else return { error: 'protocol', reason: 'Invalid character in chunk size' };
           i++;
           break;

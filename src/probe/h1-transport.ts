@@ -1,15 +1,16 @@
 /**
  * A lean HTTP/1.1 client for plain `http:` origins, behind undici's Dispatcher interface (dispatch
- * with the v2 handler API, close, destroy), so every caller of a Dispatcher can use it. Per origin a
- * pool of keep-alive sockets; per request one prebuilt write, a head parsed in one pass
- * (h1-head.ts), the body framed by length, chunks (h1-chunked.ts) or the connection's end, and no
- * timer, stream or promise of its own. Measured on the bench's flow it costs about 0.7x undici's
- * CPU per request and less memory per open stream.
+ * with the v2 handler API, close, destroy), so every caller of a Dispatcher can use it, and with a
+ * direct path (`send`) for http.ts. Per origin a pool of keep-alive sockets; per request one
+ * prebuilt write, a head parsed in one pass (h1-head.ts), the body framed by length, chunks
+ * (h1-chunked.ts) or the connection's end, and no timer, stream or promise of its own. On the
+ * bench's flow a load run costs about 0.7x the CPU it did on undici.
  *
  * What it does not carry goes to `fallback`, an undici Agent: `https:` and other schemes, and
  * requests with headers undici gives a meaning of its own (host, connection, content-length,
- * transfer-encoding, keep-alive, upgrade, expect). Errors carry undici's codes (UND_ERR_*, HPE_*),
- * so the classifier reads both transports the same way.
+ * transfer-encoding, keep-alive, upgrade, expect). Its errors are undici's error classes with
+ * undici's codes and messages, so the classifier reads both transports the same way; a
+ * differential test (test/probe/h1-transport.test.ts) holds the two to the same answers.
  */
 import net from 'node:net';
 import { Dispatcher, errors, type buildConnector } from 'undici';

@@ -66,6 +66,7 @@ const CASES: Record<string, { pieces: (string | number)[]; keepOpen?: boolean; m
   'two different Content-Lengths': { pieces: ['HTTP/1.1 200 OK\r\ncontent-length: 3\r\ncontent-length: 4\r\n\r\nabcd'] },
   'a letter in Content-Length': { pieces: ['HTTP/1.1 200 OK\r\ncontent-length: 3x\r\n\r\nabc'] },
   'a bad chunk size': { pieces: ['HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n'] },
+  'a chunk size ended by LF alone': { pieces: ['HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\nabc\r\n0\r\n\r\n'] },
   'no CRLF after chunk data': { pieces: ['HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabcX\r\n0\r\n\r\n'] },
   'body cut short of its length': { pieces: ['HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nabc'] },
   'chunked cut before the last chunk': { pieces: ['HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n'] },
