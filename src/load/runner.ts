@@ -71,10 +71,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const elapsed = (): number => performance.now() - t0;
-  // One controller per in-flight run, aborted together after the grace period. (A single shared
-  // signal would collect one listener per run, and removing one from ten thousand is slow.)
-  const inflightControllers = new Set<AbortController>();
-  const cutoff = { abort: (): void => inflightControllers.forEach((c) => c.abort()) };
+  // One signal for every run, aborted after the grace period (or by a second Ctrl-C). Runs wait on
+  // it through probe/sleep.ts onAbort, an array slot each, so ten thousand of them cost nothing to
+  // add and remove; a controller per run cost ≈ 0.5 KiB per open stream, and a Set of them churned.
+  const cut = new AbortController();
+  const cutoff = { abort: (): void => cut.abort() };
   const connections = options.model.kind === 'closed' ? options.model.concurrency : options.model.maxInflight;
   // One pool per source address (--local-address), handed to runs in turn.
   const dispatchers = createDispatchers(options.probe.timeoutMs, connections, options.probe);
@@ -106,28 +107,20 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   options.cutSignal?.addEventListener('abort', onCut, { once: true });
 
   const scheduled = options.model.kind === 'open';
-  // Completed once, not per run. Each run copies it: with `dispatcher` and `signal` already among its
-  // keys the copy is a fast clone (≈ 0.05 µs); a spread adding them was ≈ 3 µs a run.
-  const probe: ProbeOptions = { ...withProbeDefaults(options.probe), ...storm?.probeOptions, dispatcher: undefined, signal: undefined };
-  /** A controller that aborts with the cut; `inflightControllers` holds it while it may be used. */
-  const newController = (): AbortController => {
-    const controller = new AbortController();
-    if (options.cutSignal?.aborted) controller.abort();
-    inflightControllers.add(controller);
-    return controller;
-  };
-  /** One run; `slot` is a closed-model worker's own controller, reused run after run (the open model makes one per run). */
-  const runOne = async (scheduledMs: number, tab?: number, slot?: AbortController): Promise<void> => {
+  // Completed once, not per run. Each run copies it: with `dispatcher` already among its keys the
+  // copy is a fast clone (≈ 0.05 µs); a spread adding it was ≈ 3 µs a run.
+  const probe: ProbeOptions = { ...withProbeDefaults(options.probe), ...storm?.probeOptions, dispatcher: undefined, signal: cut.signal };
+  if (options.cutSignal?.aborted) cut.abort();
+  /** One run. */
+  const runOne = async (scheduledMs: number, tab?: number): Promise<void> => {
     inflight++;
     peakInflight = Math.max(peakInflight, inflight);
     const lagMs = Math.max(0, elapsed() - scheduledMs);
-    const controller = slot ?? newController();
     try {
       const dispatcher = dispatchers[nextDispatcher++ % dispatchers.length]!;
       const capped = browsers && tab !== undefined ? browsers.forRun(tab, dispatcher) : undefined;
       const runOptions = { ...probe };
       runOptions.dispatcher = capped?.dispatcher ?? dispatcher;
-      runOptions.signal = controller.signal;
       const transcript = await runCompleteProbe(runOptions);
       const diagnosis = verdict(transcript);
       const protocol = streamProtocol(transcript);
@@ -145,7 +138,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       options.onSample?.(sample, transcript, inflight - 1);
     } finally {
       inflight--;
-      if (!slot) inflightControllers.delete(controller);
     }
   };
 
@@ -161,15 +153,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     const deadline = model.durationMs ?? Infinity;
     const more = (): boolean => !stopping && (model.requests === undefined || started < model.requests) && elapsed() < deadline;
     const worker = async (_: unknown, tab: number): Promise<void> => {
-      // Runs one after another: one controller serves them all (it is aborted only by the cut, which ends the loop).
-      const slot = newController();
-      try {
-        while (more()) {
-          started++;
-          await runOne(elapsed(), tab, slot);
-        }
-      } finally {
-        inflightControllers.delete(slot);
+      while (more()) {
+        started++;
+        await runOne(elapsed(), tab);
       }
     };
     const workers = Promise.all(Array.from({ length: model.concurrency }, worker));

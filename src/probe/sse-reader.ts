@@ -49,7 +49,8 @@ export class SseReader {
   private decoder: TextDecoder | undefined;
   /** Bytes came before the decoder was made: a BOM it meets is content, not a leading BOM. */
   private started = false;
-  private readonly parser: EventSourceParser;
+  /** Made with the first text to parse: an open stream that sent nothing yet holds no parser (≈ 1 KiB of closures). */
+  private made: EventSourceParser | undefined;
   private out: ReadResult = { records: [], warnings: [], oversized: false };
   /** The spec's last event ID buffer: set by every valid `id` line, kept across blocks. */
   private lastEventId: string | undefined;
@@ -62,9 +63,15 @@ export class SseReader {
   /** The incomplete last line (no line end in it), held here so the parser only sees whole lines. */
   private partial = '';
 
-  constructor(private readonly options: SseReaderOptions) {
-    this.parser = createParser({
-      maxBufferSize: options.maxBufferSize,
+  constructor(private readonly options: SseReaderOptions) {}
+
+  private get parser(): EventSourceParser {
+    return (this.made ??= this.createParser());
+  }
+
+  private createParser(): EventSourceParser {
+    const parser = createParser({
+      maxBufferSize: this.options.maxBufferSize,
       onEvent: (e) => {
         if (this.draining) {
           this.pendingChars = e.data.length || 1;
@@ -87,7 +94,8 @@ export class SseReader {
     });
     // The parser guesses a BOM from the first chunk's first three UTF-16 units (as if they were
     // bytes); the decoder already stripped the real one, so spend its first chunk on nothing.
-    this.parser.feed('');
+    parser.feed('');
+    return parser;
   }
 
   /** Feeds one network read; returns what it completed. */
