@@ -81,6 +81,8 @@ function isAscii(body: string): boolean {
  */
 class Exchange implements Dispatcher.DispatchController, HttpCall {
   conn: Conn | undefined;
+  /** The request's bytes, dropped when the answer's head came (kept until then for a resend; a stream stays open long after). */
+  text: string;
   /** The body as UTF-8 bytes when it is not ASCII (then `text` ends with the head). */
   bodyBytes: Buffer | undefined;
   settled = false;
@@ -92,9 +94,11 @@ class Exchange implements Dispatcher.DispatchController, HttpCall {
   constructor(
     readonly pool: Pool,
     readonly sink: HttpSink,
-    readonly text: string,
+    text: string,
     readonly method: string,
-  ) {}
+  ) {
+    this.text = text;
+  }
 
   get aborted(): boolean {
     return this.abortReason !== null;
@@ -223,13 +227,14 @@ class Conn {
     const ex = this.ex;
     if (this.dead || !ex || ex.settled) return;
     this.writtenAt = performance.now();
-    if (!ex.bodyBytes) {
-      this.socket.write(ex.text, 'latin1');
+    const { text, bodyBytes } = ex;
+    if (!bodyBytes) {
+      this.socket.write(text, 'latin1');
       return;
     }
     this.socket.cork();
-    this.socket.write(ex.text, 'latin1');
-    this.socket.write(ex.bodyBytes);
+    this.socket.write(text, 'latin1');
+    this.socket.write(bodyBytes);
     this.socket.uncork();
   }
 
@@ -270,6 +275,8 @@ class Conn {
     const rest = joined.subarray(end + 4);
     this.head = head;
     this.deadline = 0;
+    ex.text = '';
+    ex.bodyBytes = undefined;
     ex.sink.head(head);
     if (ex.settled) return undefined; // the sink aborted
     switch (head.body) {
