@@ -29,7 +29,13 @@ describe('ssedoctor load (built binary)', () => {
   it('Ctrl-C prints and writes the partial report, exit 130', async () => {
     const out = join(tmp(), 'partial.json');
     const r = await ssedoctor(['load', '--scenario', 'heartbeat-only', '-c', '5', '-d', '1m', '--grace', '300ms', '--out', out], {}, (child) => {
-      setTimeout(() => child.kill('SIGINT'), 1500);
+      // A second after the load's server is up (a fixed delay from spawn failed on a loaded machine: start-up took longer).
+      const onStarted = (chunk: Buffer): void => {
+        if (!chunk.toString().includes('started the embedded reference server')) return;
+        child.stderr!.off('data', onStarted);
+        setTimeout(() => child.kill('SIGINT'), 1000);
+      };
+      child.stderr!.on('data', onStarted);
     });
     expect(r.code).toBe(130);
     expect(r.stdout).toContain('stopped early: interrupted');
