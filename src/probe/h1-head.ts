@@ -62,7 +62,7 @@ export function parseResponseHead(text: string, method = 'GET'): ResponseHead | 
     if (name === undefined) return protocol('Invalid header token');
     let v = colon + 1;
     while (v < end && (text.charCodeAt(v) === 32 || text.charCodeAt(v) === 9)) v++;
-    const value = text.slice(v, end);
+    const value = ownString(text, v, end);
     start = end + 2;
     if (suspect && !VALUE.test(value)) return protocol(value.includes('\r') ? 'Missing expected LF after header value' : 'Invalid header value char');
     const prev = Object.hasOwn(headers, name) ? headers[name] : undefined;
@@ -113,6 +113,15 @@ export function bareLf(text: string): string | undefined {
     if (text.charCodeAt(i - 1) !== 13) return text.lastIndexOf('\r\n', i) < 0 ? 'Missing expected CR after response line' : 'Missing expected CR after header value';
   }
   return undefined;
+}
+
+/**
+ * `text.slice(start, end)` as a string of its own. V8 makes a slice of 13 characters or more a view
+ * into `text`, and a value kept in a transcript then kept the whole head alive with it (≈ 0.4 KiB
+ * per open stream for two heads); concatenating first makes the slice copy its characters.
+ */
+function ownString(text: string, start: number, end: number): string {
+  return end - start < 13 ? text.slice(start, end) : `${text.slice(start, end)} `.slice(0, -1);
 }
 
 /** Lower-cased header names by the raw name servers send (the same few, thousands of times). */

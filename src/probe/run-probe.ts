@@ -176,7 +176,9 @@ async function runOnce(options: ProbeOptions, dispatcher: Dispatcher, mainT0: nu
   let session: StreamSession | undefined;
   if (enq.id !== undefined) {
     const url = joinTemplate(options.baseUrl, options.streamPath, '{id}', enq.id);
-    const shownUrl = shownTemplate(options.baseUrl, options.streamPath, '{id}', enq.id);
+    const shown = shownTemplate(options.baseUrl, options.streamPath, '{id}', enq.id);
+    // One string when nothing was redacted: an open stream keeps both.
+    const shownUrl = shown === url ? url : shown;
     const deadlineMs = since() + options.observeMs;
     // A browser's reconnects and the resume check live in browser-client.ts.
     if ((options.client ?? 'probe') !== 'probe' || options.cutAfter !== undefined || options.storm !== undefined) {
