@@ -88,7 +88,6 @@ export class Exchange implements Dispatcher.DispatchController, HttpCall {
   }
 }
 
-
 const enum Body {
   Head,
   Length,
@@ -287,15 +286,17 @@ export class Conn {
   }
 
   /**
-   * Whether a request the server closed its kept-alive socket under goes to another socket. Yes when
-   * it never went out; and, once, for a GET whose close came before any byte of its answer and
+   * Whether a request the server closed its kept-alive socket under goes, once, to another socket.
+   * Yes when it never went out; and for a GET whose close came before any byte of its answer and
    * within KEEP_ALIVE_RACE_MS of sending: the server was closing the idle socket as the request
    * travelled, and RFC 9112 §9.3.1 lets a client resend an idempotent request then. A close later
-   * than that is the server's doing (it died, or cut the request): the error is kept as evidence.
+   * than that is the server's doing (it died, or cut the request), and so is a new socket closed
+   * before any request (a server refusing connections): the error is kept as evidence.
    */
   private mayResend(ex: Exchange): boolean {
+    if (ex.resent || this.served === 0) return false;
     if (this.writtenAt === 0) return true;
-    return ex.method === 'GET' && !ex.resent && this.served > 0 && !this.answered && performance.now() - this.writtenAt < KEEP_ALIVE_RACE_MS;
+    return ex.method === 'GET' && !this.answered && performance.now() - this.writtenAt < KEEP_ALIVE_RACE_MS;
   }
 
   /** The socket ended, broke or was destroyed. */
@@ -309,7 +310,7 @@ export class Conn {
     if (!ex || ex.settled) return;
     if (this.mayResend(ex)) {
       ex.conn = undefined;
-      ex.resent = this.writtenAt > 0;
+      ex.resent = true;
       return this.pool.enqueue(ex);
     }
     // A body that runs to the connection's end has ended; anything else was cut.

@@ -173,6 +173,25 @@ describe('lean HTTP/1.1 transport: a kept-alive socket the server closes', () =>
     }
   });
 
+  it('a server that closes every new connection at once: the request fails, it is not retried for ever', async () => {
+    let accepted = 0;
+    const server = createServer((socket) => {
+      accepted++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const lean = agent();
+    try {
+      const seen = await exchange(lean, `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`);
+      expect(seen.error).toMatch(/^(UND_ERR_SOCKET|ECONNRESET|EPIPE)$/);
+      expect(accepted).toBeLessThanOrEqual(2);
+    } finally {
+      await lean.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('closed 300 ms after a GET went out on it: the error is kept, the GET is not sent again', async () => {
     const server = await closingServer('close-after-300ms');
     const lean = agent();
