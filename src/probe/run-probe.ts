@@ -101,25 +101,42 @@ export function runProbe(input: Partial<ProbeOptions> & Pick<ProbeOptions, 'base
 }
 
 /** {@link runProbe} with options that went through {@link withProbeDefaults} already. */
-export async function runCompleteProbe(options: ProbeOptions): Promise<Transcript> {
-  const ownDispatcher: Dispatcher | undefined = options.dispatcher ? undefined : createDispatcher(options.timeoutMs, undefined, options);
-  const dispatcher = options.dispatcher ?? ownDispatcher!;
-  const t0 = performance.now();
+export function runCompleteProbe(options: ProbeOptions): Promise<Transcript> {
+  // A load's runs bring their dispatcher: no async frame of this function stays on each open stream.
+  if (options.dispatcher) return runChecked(options, options.dispatcher);
+  let own: Dispatcher;
   try {
-    const main = await runOnce(options, dispatcher, t0, 'main');
-    const why = options.encoding === 'auto' && !options.signal?.aborted ? encodingSuspect(main) : undefined;
-    if (!why) return main;
-    // The browser-like stream came compressed and silent: is it the compression or the job?
-    // A fresh job, one attach, identity: no reconnects, so it cannot outlast the main run.
-    const step = { kind: 'encoding-check', reason: why, atMs: performance.now() - t0, run: 'identity-check' } as const;
-    options.onStep?.(step);
-    const check = await runOnce({ ...options, encoding: 'identity', attempts: 0, client: 'probe', cutAfter: undefined }, dispatcher, t0, 'identity-check');
-    // endMs stays the main run's: the check keeps its own times, from its own enqueue.
-    return { ...main, encodingCheck: { acceptEncoding: 'identity', transcript: check } };
-  } finally {
-    // Never-ending streams keep sockets open; a private pool is torn down, not drained.
-    await ownDispatcher?.destroy();
+    own = createDispatcher(options.timeoutMs, undefined, options);
+  } catch (err) {
+    return Promise.reject(err); // as the async function it replaces would
   }
+  // Never-ending streams keep sockets open; a private pool is torn down, not drained.
+  const destroy = (): Promise<void> => own.destroy();
+  return runChecked(options, own).then(
+    (t) => destroy().then(() => t),
+    (err: unknown) => destroy().then(() => Promise.reject(err)),
+  );
+}
+
+/** The main run, then the identity check when the main run calls for one (see encodingSuspect). */
+function runChecked(options: ProbeOptions, dispatcher: Dispatcher): Promise<Transcript> {
+  const t0 = performance.now();
+  const main = runOnce(options, dispatcher, t0, 'main');
+  if (options.encoding !== 'auto') return main;
+  return main.then((m) => {
+    const why = options.signal?.aborted ? undefined : encodingSuspect(m);
+    return why ? withIdentityCheck(m, why, options, dispatcher, t0) : m;
+  });
+}
+
+/** The browser-like stream came compressed and silent: is it the compression or the job? */
+async function withIdentityCheck(main: Transcript, why: string, options: ProbeOptions, dispatcher: Dispatcher, t0: number): Promise<Transcript> {
+  // A fresh job, one attach, identity: no reconnects, so it cannot outlast the main run.
+  const step = { kind: 'encoding-check', reason: why, atMs: performance.now() - t0, run: 'identity-check' } as const;
+  options.onStep?.(step);
+  const check = await runOnce({ ...options, encoding: 'identity', attempts: 0, client: 'probe', cutAfter: undefined }, dispatcher, t0, 'identity-check');
+  // endMs stays the main run's: the check keeps its own times, from its own enqueue.
+  return { ...main, encodingCheck: { acceptEncoding: 'identity', transcript: check } };
 }
 
 /**
