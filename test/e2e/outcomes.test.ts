@@ -67,9 +67,11 @@ describe('outcomes on the wire', () => {
 
   it('early-404 after a long window names the likely wrong id', async () => {
     const d = await viaScenario({ scenario: 'never-persisted', maxWaitMs: 1200 }, { attempts: 0 });
-    expect(d.detail).toMatch(/the server looked for 1\.2 s first \(x-lookup-wait-ms\): a slow write, or a wrong id/);
+    // The figure is the server's own (x-lookup-wait-ms): on a loaded machine its last lookup timer fires
+    // late and it reports 1.25 s or more, shown as 1.3 s (seen once in CI).
+    expect(d.detail).toMatch(/the server looked for 1\.[23] s first \(x-lookup-wait-ms\): a slow write, or a wrong id/);
     expect(d.findings.map((f) => f.code)).toContain('window-exhausted');
-    expect(d.hint).toMatch(/retry window \(≈1\.2 s\) ran out/);
+    expect(d.hint).toMatch(/retry window \(≈1\.[23] s\) ran out/);
   });
 
   it('heartbeat-only: pings and heartbeat events, no progress', async () => {
