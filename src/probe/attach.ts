@@ -298,7 +298,8 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
     };
 
     request(req.url, requestHeaders);
-    if (options.signal) {
+    // Not when the request ended while being made (a header the client refuses): nothing would unlink it.
+    if (options.signal && !finished) {
       const outer = options.signal;
       unlinkOuter = onAbort(outer, () => {
         stopReason ??= 'interrupted';

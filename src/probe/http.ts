@@ -160,6 +160,7 @@ export function fetchSmall(
     let head: HttpHead | undefined;
     let headAt = 0;
     let unlink: (() => void) | undefined;
+    let done = false; // the call may end while being made (a header the client refuses)
     const call = dispatch(dispatcher, url, req, {
       head: (h) => {
         head = h;
@@ -170,15 +171,18 @@ export function fetchSmall(
         size += chunk.length;
       },
       end: () => {
+        done = true;
         unlink?.();
         const body = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
         resolve({ status: head!.status, headers: head!.headers, statusText: head!.statusText, headAt, body });
       },
       error: (err) => {
+        done = true;
         unlink?.();
         reject(err);
       },
     });
+    if (done) return;
     if (signal?.aborted) call.abort(abortReason(signal));
     else if (signal) unlink = onAbort(signal, () => call.abort(abortReason(signal)));
   });

@@ -40,6 +40,8 @@ describe('one signal shared by many runs', () => {
     ['a stream that never finishes, then the job-status check', 'heartbeat-only', {}, (t: Transcript) => expect(t.jobStatus).toBeDefined()],
     ['the browser client cut after 2 events, then reconnecting', 'healthy', { client: 'browser' as const, cutAfter: 2 }, (t: Transcript) => expect(t.session?.reconnects).toBe(1)],
     ['the origin hook client', 'healthy', { client: 'origin' as const }, ended('terminal')],
+    // Refused before anything is sent: the request fails while it is being made, before the run waits on the signal.
+    ['a header the client refuses', 'healthy', { headers: { 'x-bad': 'a\r\nb' } }, (t: Transcript) => expect(t.enqueue.error?.code).toBe('UND_ERR_INVALID_ARG')],
   ])('%s: nothing left on the signal', async (_why, scenario, extra, check) => {
     const controller = new AbortController();
     for (let i = 0; i < 3; i++) {
