@@ -194,8 +194,9 @@ export class H1Agent extends Dispatcher {
   override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
     const origin = String(opts.origin ?? '');
     const body = typeof opts.body === 'string' ? opts.body : undefined;
-    const headers = Array.isArray(opts.headers) ? undefined : (opts.headers as Record<string, string> | undefined);
-    const carried = opts.body == null || body !== undefined ? this.prepare(origin, opts.path, opts.method, headers, body) : undefined;
+    // Headers as a flat array (undici's own callers) and bodies other than text go to the fallback.
+    const plain = (opts.body == null || body !== undefined) && !Array.isArray(opts.headers);
+    const carried = plain ? this.prepare(origin, opts.path, opts.method, opts.headers as Record<string, string> | undefined, body) : undefined;
     if (!carried) return this.fallback().dispatch(opts, handler);
     let ex: Exchange | undefined;
     ex = this.start(carried, handlerSink(handler, () => ex!), opts.method);

@@ -132,6 +132,80 @@ describe('lean HTTP/1.1 transport: the same answers as undici, byte for byte', (
   });
 });
 
+describe('lean HTTP/1.1 transport: requests as undici sends them', () => {
+  /** Sends `opts` through `d`'s dispatch API and returns the request head the server read. */
+  async function requestHead(d: Dispatcher, opts: Omit<Dispatcher.DispatchOptions, 'origin'>): Promise<string> {
+    let seen = '';
+    const server = createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', (chunk) => {
+        seen = chunk.toString('latin1');
+        socket.end('HTTP/1.1 204 No Content\r\n\r\n');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    try {
+      await new Promise<void>((resolve, reject) =>
+        d.dispatch({ origin, ...opts } as Dispatcher.DispatchOptions, {
+          onRequestStart: () => undefined,
+          onResponseEnd: () => resolve(),
+          onResponseError: (_c, err) => reject(err),
+        }),
+      );
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    return seen.slice(0, seen.indexOf('\r\n\r\n'));
+  }
+  const lean = (): H1Agent => new H1Agent({ headersTimeoutMs: 2000, keepAliveMs: 4000, connect: buildConnector({ timeout: 2000 }), fallback: () => new Agent() });
+
+  it.each([
+    ['headers as an object', { 'x-a': '1', accept: 'text/event-stream' }],
+    ['headers as a flat array (undici carries it)', ['x-a', '1', 'accept', 'text/event-stream']],
+  ])('%s: the server reads them', async (_what, headers) => {
+    const agent = lean();
+    try {
+      const head = await requestHead(agent, { path: '/s?q=1', method: 'GET', headers: headers as Dispatcher.DispatchOptions['headers'] });
+      expect(head).toMatch(/^GET \/s\?q=1 HTTP\/1\.1\r\n/);
+      expect(head.toLowerCase()).toContain('\r\nx-a: 1');
+      expect(head.toLowerCase()).toContain('\r\naccept: text/event-stream');
+    } finally {
+      await agent.destroy();
+    }
+  });
+
+  it.each([
+    ['a line break in a value', { 'x-a': 'a\r\nb' }],
+    ['a space in a name', { 'x a': '1' }],
+  ])('a header undici refuses (%s): the same error, nothing sent', async (_what, headers) => {
+    const refused = async (d: Dispatcher): Promise<string> => {
+      const seen = await exchangeWithHeaders(d, headers);
+      return `${seen.error} ${seen.message}`;
+    };
+    const agent = lean();
+    const reference = new Agent();
+    try {
+      expect(await refused(agent)).toBe(await refused(reference));
+    } finally {
+      await Promise.all([agent.destroy(), reference.destroy()]);
+    }
+  });
+});
+
+/** An exchange to a port nobody listens on, with `headers`: only a refusal before sending can answer it alike for both clients. */
+function exchangeWithHeaders(d: Dispatcher, headers: Record<string, string>): Promise<Seen> {
+  return new Promise((resolve) => {
+    dispatch(d, 'http://127.0.0.1:9/x', { method: 'GET', headers }, {
+      head: () => undefined,
+      data: () => undefined,
+      end: () => resolve({ body: '' }),
+      error: (err) => resolve({ body: '', error: toNetError(err).code, message: err.message }),
+    });
+  });
+}
+
 describe('lean HTTP/1.1 transport: a kept-alive socket the server closes', () => {
   /**
    * `answer`: answers every request, then closes the socket (no Connection: close). `close-after-300ms`:
