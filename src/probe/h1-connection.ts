@@ -37,8 +37,6 @@ export class Exchange implements Dispatcher.DispatchController, HttpCall {
   conn: Conn | undefined;
   /** The request's bytes, dropped when the answer's head came (kept until then for a resend; a stream stays open long after). */
   text: string;
-  /** The body as UTF-8 bytes when it is not ASCII (then `text` ends with the head). */
-  bodyBytes: Buffer | undefined;
   settled = false;
   /** Sent again on another socket after a kept-alive one closed under it (see Conn.mayResend). */
   resent = false;
@@ -50,6 +48,8 @@ export class Exchange implements Dispatcher.DispatchController, HttpCall {
     readonly sink: HttpSink,
     text: string,
     readonly method: string,
+    /** The body as UTF-8 bytes when it is not ASCII (then `text` ends with the head). */
+    public bodyBytes: Buffer | undefined,
   ) {
     this.text = text;
   }

@@ -199,7 +199,7 @@ export class H1Agent extends Dispatcher {
     const carried = plain ? this.prepare(origin, opts.path, opts.method, opts.headers as Record<string, string> | undefined, body) : undefined;
     if (!carried) return this.fallback().dispatch(opts, handler);
     let ex: Exchange | undefined;
-    ex = this.start(carried, handlerSink(handler, () => ex!), opts.method);
+    ex = new Exchange(carried.pool, handlerSink(handler, () => ex!), carried.text, opts.method, carried.bodyBytes);
     handler.onRequestStart?.(ex, {});
     if (!ex.settled) this.go(ex, carried);
     return true;
@@ -213,7 +213,7 @@ export class H1Agent extends Dispatcher {
   send(origin: string, path: string, req: HttpRequest, sink: HttpSink): HttpCall | undefined {
     const carried = this.prepare(origin, path, req.method, req.headers, req.body);
     if (!carried) return undefined;
-    const ex = this.start(carried, sink, req.method);
+    const ex = new Exchange(carried.pool, sink, carried.text, req.method, carried.bodyBytes);
     this.go(ex, carried);
     return ex;
   }
@@ -242,12 +242,6 @@ export class H1Agent extends Dispatcher {
       text += `content-length: ${bodyBytes.length}\r\n\r\n`;
     }
     return { pool, text, bodyBytes, invalid: block instanceof Error ? block : undefined };
-  }
-
-  private start(p: Prepared, sink: HttpSink, method: string): Exchange {
-    const ex = new Exchange(p.pool, sink, p.text, method);
-    ex.bodyBytes = p.bodyBytes;
-    return ex;
   }
 
   private go(ex: Exchange, p: Prepared): void {
