@@ -31,7 +31,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 10_000);
 const CONNECTIONS = 50;
 const only = process.env.BENCH_ONLY;
-// BENCH_WORKERS=n runs `load --workers n` (default 1: the per-core figure).
+// BENCH_WORKERS=n runs `load --workers n` with 50 connections per thread (default 1: the per-core figure).
 const WORKERS_FLAG = process.env.BENCH_WORKERS ? ['--workers', process.env.BENCH_WORKERS] : [];
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
