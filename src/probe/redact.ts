@@ -9,16 +9,30 @@ const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie'
 /** The placeholder written instead of a secret. */
 export const REDACTED = '[redacted]';
 
-/** Copies headers with lower-cased names, secret values replaced. */
+/**
+ * Headers with lower-cased names, secret values replaced, repeated ones joined: a copy, or
+ * `headers` itself when it is that already (most answers: a held stream then keeps one object, not
+ * two). Neither is to be changed afterwards.
+ */
 export function redactHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  if (isClean(headers)) return headers as Record<string, string>;
   const out: Record<string, string> = {};
   for (const name in headers) {
     const value = headers[name];
-    if (value === undefined) continue;
+    if (value === undefined || !Object.hasOwn(headers, name)) continue;
     const lower = name.toLowerCase();
     out[lower] = SECRET_HEADERS.has(lower) ? REDACTED : Array.isArray(value) ? value.join(', ') : value;
   }
   return out;
+}
+
+/** Every name lower-case and not a secret, every value one string. */
+function isClean(headers: Record<string, string | string[] | undefined>): boolean {
+  for (const name in headers) {
+    if (typeof headers[name] !== 'string' || SECRET_HEADERS.has(name) || !Object.hasOwn(headers, name)) return false;
+    if (/[A-Z]/.test(name)) return false;
+  }
+  return true;
 }
 
 /**

@@ -49,4 +49,24 @@ describe('redactHeaders', () => {
       redactHeaders({ Authorization: 'Bearer x', Cookie: 'a=b', 'Set-Cookie': ['s=1', 's=2'], 'X-Api-Key': 'k', 'Content-Type': 'text/event-stream', skipped: undefined }),
     ).toEqual({ authorization: REDACTED, cookie: REDACTED, 'set-cookie': REDACTED, 'x-api-key': REDACTED, 'content-type': 'text/event-stream' });
   });
+
+  // Headers already in their reported form are returned as they are (a held stream keeps one object).
+  it.each([
+    ['lower-case names, one string each, no secret', { 'content-type': 'text/event-stream', 'x-request-id': 'abc' }, true],
+    ['no headers', {}, true],
+    ['a secret', { 'content-type': 'text/plain', cookie: 'a=b' }, false],
+    ['an upper-case name', { 'Content-Type': 'text/plain' }, false],
+    ['a repeated header', { via: ['1.1 a', '1.1 b'] }, false],
+    ['an undefined value', { 'content-type': 'text/plain', gone: undefined }, false],
+  ])('%s: the same object %s', (_why, headers: Record<string, string | string[] | undefined>, same) => {
+    const out = redactHeaders(headers);
+    expect(out === headers).toBe(same);
+    expect(Object.values(out).every((v) => typeof v === 'string' && v !== REDACTED) || !same).toBe(true);
+  });
+
+  it('an inherited property is not taken for a header', () => {
+    const headers = Object.assign(Object.create({ inherited: 'x' }) as Record<string, string>, { 'content-type': 'text/plain' });
+    expect(redactHeaders(headers)).toEqual({ 'content-type': 'text/plain' });
+    expect(Object.keys(redactHeaders(headers))).toEqual(['content-type']);
+  });
 });
