@@ -9,13 +9,13 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Dispatcher } from 'undici';
 import type { AttemptEnd, StreamAttempt } from '../model.js';
 import { heartbeatTypes, isEventStream } from '../wire.js';
-import { abortReason, dispatch, withHeaderDefaults, withUserinfo, type HttpCall } from './http.js';
+import { abortReason, dispatch, withHeaderDefaults, withUserinfo, type HttpCall, type HttpHead, type HttpSink } from './http.js';
 import { toNetError } from './net-error.js';
 import { proxyFor, responseProtocol } from './network.js';
 import type { ProbeOptions } from './options.js';
 import { redactHeaders, redactUrl } from './redact.js';
 import { SseReader, type ReadResult } from './sse-reader.js';
-import { onAbort } from './sleep.js';
+import { stopWaiting, waitAbort } from './sleep.js';
 import type { StepInput } from './steps.js';
 
 const PREVIEW_BYTES = 2048;
@@ -91,8 +91,6 @@ function decompressor(encoding: string | undefined): Transform | undefined {
 /** Opens the stream and watches it; never rejects for transport or HTTP failures. */
 export function attach(req: AttachRequest): Promise<StreamAttempt> {
   const { options, since } = req;
-  // Optional calls: without live output the steps (and their header copies) are never built.
-  const emit = req.emit;
   const attempt: StreamAttempt = {
     attempt: req.attempt,
     url: req.shownUrl ?? redactUrl(req.url),
@@ -108,203 +106,257 @@ export function attach(req: AttachRequest): Promise<StreamAttempt> {
   const proxy = proxyFor(req.url, options.proxy);
   if (proxy) attempt.proxy = redactUrl(proxy);
   const requestHeaders = withHeaderDefaults(streamHeaders(req.acceptEncoding), options.headers);
-  emit?.({ kind: 'stream-requested', attempt: req.attempt, url: attempt.url, headers: redactHeaders(shownHeaders(req.url, requestHeaders)) });
+  // Optional calls: without live output the steps (and their header copies) are never built.
+  req.emit?.({ kind: 'stream-requested', attempt: req.attempt, url: attempt.url, headers: redactHeaders(shownHeaders(req.url, requestHeaders)) });
   if (options.signal?.aborted) {
-    emit?.({ kind: 'end', attempt: req.attempt, end: 'interrupted', reads: 0, bytes: 0 });
+    req.emit?.({ kind: 'end', attempt: req.attempt, end: 'interrupted', reads: 0, bytes: 0 });
     return Promise.resolve({ ...attempt, end: 'interrupted' });
   }
+  return new Promise((resolve) => new StreamWatch(req, attempt, resolve).start(requestHeaders));
+}
 
-  return new Promise((resolve) => {
-    let stopReason: AttemptEnd | undefined;
-    let reader: SseReader | undefined;
-    let preview: Buffer[] | undefined; // set when the answer is not a stream: keep a little, then hang up
-    let previewBytes = 0;
-    let idleHeartbeats = 0;
-    let drain: NodeJS.Timeout | undefined;
-    let inflater: Transform | undefined; // set when the stream came compressed
-    /** Set when the current answer is a redirect being followed: the next hop's URL. */
-    let nextHop: string | undefined;
-    /** URLs of the redirect chain so far (loop check); made at the first redirect, as most streams have none. */
-    let visited: Set<string> | undefined;
-    let call: HttpCall;
-    const heartbeats = heartbeatTypes(options.heartbeatEvents);
+/**
+ * One stream being watched. A class rather than closures: a load holds tens of thousands of these
+ * open for minutes, and fourteen closures with their shared context cost ≈ 1 KiB per stream more
+ * than one object. It is its own request's sink; each hop of a redirect chain starts only after
+ * the previous hop's call has ended, so callbacks always belong to the current hop.
+ */
+class StreamWatch implements HttpSink {
+  private stopReason: AttemptEnd | undefined;
+  private reader: SseReader | undefined;
+  /** Set when the answer is not a stream: keep a little, then hang up. */
+  private preview: Buffer[] | undefined;
+  private previewBytes = 0;
+  private idleHeartbeats = 0;
+  private drain: NodeJS.Timeout | undefined;
+  /** Set when the stream came compressed. */
+  private inflater: Transform | undefined;
+  /** Set when the current answer is a redirect being followed: the next hop's URL. */
+  private nextHop: string | undefined;
+  /** URLs of the redirect chain so far (loop check); made at the first redirect, as most streams have none. */
+  private visited: Set<string> | undefined;
+  private call!: HttpCall;
+  /** The current hop's URL and request headers. */
+  private url: string;
+  private headers!: Record<string, string>;
+  private readonly heartbeats: ReadonlySet<string>;
+  private readonly observe: NodeJS.Timeout;
+  /** This watch's slot on the outer signal (see sleep.ts waitAbort), once it waits there. */
+  private outerSlot = -1;
+  private finished = false;
 
-    /** Records why the attempt ends; `abort` also tears the request down now. */
-    const stop = (reason: AttemptEnd, abort = true): void => {
-      stopReason ??= reason;
-      if (abort) call.abort(STOPPED);
-    };
-    let unlinkOuter: (() => void) | undefined;
-    const observe = setTimeout(() => stop('observe'), Math.max(0, req.deadlineMs - since()));
-    let finished = false;
-    const finish = (end: AttemptEnd): void => {
-      if (finished) return;
-      finished = true;
-      clearTimeout(observe);
-      clearTimeout(drain);
-      inflater?.destroy();
-      unlinkOuter?.();
-      if (preview) attempt.bodyPreview = Buffer.concat(preview).toString('utf8').slice(0, PREVIEW_BYTES);
-      attempt.endMs ??= since();
-      attempt.end = end;
-      emit?.({
-        kind: 'end',
-        attempt: req.attempt,
-        end,
-        ...(attempt.status !== undefined ? { status: attempt.status } : {}),
-        ...(attempt.error ? { error: attempt.error } : {}),
-        ...(attempt.bodyPreview !== undefined ? { body: attempt.bodyPreview } : {}),
-        reads: attempt.reads,
-        bytes: attempt.bytes,
-      });
-      resolve(attempt);
-    };
+  constructor(
+    private readonly req: AttachRequest,
+    private readonly attempt: StreamAttempt,
+    private readonly resolve: (a: StreamAttempt) => void,
+  ) {
+    this.url = req.url;
+    this.heartbeats = heartbeatTypes(req.options.heartbeatEvents);
+    this.observe = setTimeout(stopObserving, Math.max(0, req.deadlineMs - req.since()), this);
+  }
 
-    /** Takes what one read completed; returns how the attempt ends, if it does. */
-    const take = (result: ReadResult, atMs: number, read: number): AttemptEnd | undefined => {
-      if (result.retryMs !== undefined) attempt.retryMs = result.retryMs;
-      for (const w of result.warnings) if (attempt.warnings.length < 20) attempt.warnings.push(w);
-      let end: AttemptEnd | undefined;
-      for (const r of result.records) {
-        attempt.counts[r.type] = (attempt.counts[r.type] ?? 0) + 1;
-        r.atMs = atMs;
-        r.read = read;
-        if (attempt.records.length < options.maxRecords) attempt.records.push(r);
-        else attempt.recordsDropped++;
-        emit?.({ kind: 'record', attempt: req.attempt, record: r });
-        if (r.kind !== 'event' || end) continue;
-        if (r.type === options.terminalEvent) end = 'terminal';
-        else if (!heartbeats.has(r.type)) idleHeartbeats = 0;
-        else if (++idleHeartbeats >= options.idleHeartbeats) end = 'idle';
-      }
-      return result.oversized ? 'oversized' : end;
-    };
+  start(headers: Record<string, string>): void {
+    this.request(this.req.url, headers);
+    const outer = this.req.options.signal;
+    // Not when the request ended while being made (a header the client refuses): nothing would free the slot.
+    if (outer && !this.finished) this.outerSlot = waitAbort(outer, this);
+  }
 
-    /** Parses decoded body bytes that arrived at `atMs` (the last network read's index). */
-    const onBytes = (bytes: Buffer, atMs: number): void => {
-      if (!reader || stopReason) return; // draining after the end: see DRAIN_MS
-      const end = take(reader.feed(bytes), atMs, attempt.reads - 1);
-      if (!end) return;
-      attempt.endMs = atMs;
-      if (end === 'oversized') return stop(end); // never keep reading a flood
-      stop(end, false);
-      drain = setTimeout(() => call.abort(STOPPED), DRAIN_MS);
-    };
-    const endOfStream = (): void => {
-      if (stopReason) return finish(stopReason);
-      if (reader) {
-        const last = reader.end();
-        take(last, since(), attempt.reads);
-        if (last.pendingChars > 0) attempt.pendingBytes = last.pendingChars;
-      }
-      finish('eof');
-    };
+  /** The outer signal (a Ctrl-C, the load's cut-off) aborted. */
+  onSignalAbort(): void {
+    this.stopReason ??= 'interrupted';
+    this.call.abort(abortReason(this.req.options.signal!));
+  }
 
-    /**
-     * Decides on a 3xx: follow it (returns the next URL) or end on it. A URL seen before is a
-     * loop and ends at once; past `maxRedirects` hops the chain ends too, as fetch's "network
-     * error" would, but here as the HTTP answer it is, with its status, headers and body.
-     */
-    const redirectTarget = (status: number, location: string | undefined, from: string): string | undefined => {
-      const atMs = since();
-      const hops = (attempt.redirects ??= []);
-      let next: URL | undefined;
-      try {
-        next = location ? new URL(location, from) : undefined;
-      } catch {
-        next = undefined;
-      }
-      const shown = next ? redactUrl(next.href) : location ?? '';
-      hops.push({ status, location: shown, atMs });
-      visited ??= new Set([new URL(req.url).href]);
-      const stopWhy = !next ? 'no-location' : visited.has(next.href) ? 'loop' : hops.length > options.maxRedirects ? 'limit' : undefined;
-      emit?.({ kind: 'redirect', attempt: req.attempt, status, location: shown, ...(stopWhy ? { stop: stopWhy } : {}) });
-      if (stopWhy || !next) return undefined;
-      visited.add(next.href);
-      return next.href;
-    };
+  /** Records why the attempt ends; `abort` also tears the request down now. */
+  stop(reason: AttemptEnd, abort = true): void {
+    this.stopReason ??= reason;
+    if (abort) this.hangUp();
+  }
 
-    /** One request of the chain: the first URL, then each redirect's target. */
-    const request = (url: string, headers: Record<string, string>): void => {
-      nextHop = undefined;
-      call = dispatch(req.dispatcher, url, { method: 'GET', headers }, {
-        head({ status, headers: raw, statusText }) {
-          const h = redactHeaders(raw);
-          if (REDIRECT_STATUSES.has(status)) {
-            const location = typeof raw.location === 'string' ? raw.location : undefined;
-            nextHop = redirectTarget(status, location, url);
-            if (nextHop) {
-              call.abort(STOPPED); // the redirect's own body is not needed
-              return;
-            }
-          }
-          attempt.headersMs = since();
-          attempt.status = status;
-          attempt.protocol = responseProtocol(statusText, options.http2);
-          attempt.headers = h;
-          emit?.({ kind: 'head', attempt: req.attempt, status, headers: h, protocol: attempt.protocol });
-          if (status === 200 && isEventStream(h['content-type'])) {
-            reader = new SseReader({ maxBufferSize: options.maxEventBytes, previewChars: options.previewChars });
-            inflater = decompressor(h['content-encoding']);
-            inflater?.on('data', (bytes: Buffer) => onBytes(bytes, since()));
-            inflater?.on('error', (err: Error) => {
-              attempt.error = toNetError(err);
-              stop('error');
-            });
-          } else {
-            preview = []; // not a stream (404 detail, proxy page, JSON, a redirect not followed...): it may never end
-          }
-        },
-        data(chunk) {
-          if (nextHop) return;
-          const atMs = since();
-          if (attempt.firstByteMs === undefined) {
-            attempt.firstByteMs = atMs;
-            emit?.({ kind: 'first-byte', attempt: req.attempt });
-          }
-          attempt.lastByteMs = atMs;
-          attempt.bytes += chunk.length;
-          if (preview) {
-            preview.push(chunk);
-            previewBytes += chunk.length;
-            if (previewBytes >= PREVIEW_BYTES) stop('rejected');
-            return;
-          }
-          attempt.reads++;
-          if (inflater) inflater.write(chunk);
-          else onBytes(chunk, atMs);
-        },
-        end() {
-          if (nextHop && !stopReason) return follow(url, nextHop, headers);
-          if (preview) return finish('rejected');
-          if (stopReason) return finish(stopReason);
-          if (!inflater) return endOfStream();
-          inflater.once('end', endOfStream);
-          inflater.end();
-        },
-        error(err) {
-          if (stopReason) return finish(stopReason);
-          if (nextHop) return follow(url, nextHop, headers);
-          attempt.error = toNetError(err);
-          finish('error');
-        },
-      });
-    };
-    /** Starts the next hop; credentials stay behind when it leaves the origin, as fetch does. */
-    const follow = (from: string, to: string, headers: Record<string, string>): void => {
-      const sameOrigin = new URL(from).origin === new URL(to).origin;
-      const next = sameOrigin ? headers : Object.fromEntries(Object.entries(headers).filter(([k]) => !CROSS_ORIGIN_DROPPED.test(k)));
-      request(to, next);
-    };
+  hangUp(): void {
+    this.call.abort(STOPPED);
+  }
 
-    request(req.url, requestHeaders);
-    // Not when the request ended while being made (a header the client refuses): nothing would unlink it.
-    if (options.signal && !finished) {
-      const outer = options.signal;
-      unlinkOuter = onAbort(outer, () => {
-        stopReason ??= 'interrupted';
-        call.abort(abortReason(outer));
-      });
+  private finish(end: AttemptEnd): void {
+    if (this.finished) return;
+    this.finished = true;
+    const { attempt, req } = this;
+    clearTimeout(this.observe);
+    clearTimeout(this.drain);
+    this.inflater?.destroy();
+    if (this.outerSlot >= 0) stopWaiting(req.options.signal!, this.outerSlot, this);
+    if (this.preview) attempt.bodyPreview = Buffer.concat(this.preview).toString('utf8').slice(0, PREVIEW_BYTES);
+    attempt.endMs ??= req.since();
+    attempt.end = end;
+    req.emit?.({
+      kind: 'end',
+      attempt: req.attempt,
+      end,
+      ...(attempt.status !== undefined ? { status: attempt.status } : {}),
+      ...(attempt.error ? { error: attempt.error } : {}),
+      ...(attempt.bodyPreview !== undefined ? { body: attempt.bodyPreview } : {}),
+      reads: attempt.reads,
+      bytes: attempt.bytes,
+    });
+    this.resolve(attempt);
+  }
+
+  /** Takes what one read completed; returns how the attempt ends, if it does. */
+  private take(result: ReadResult, atMs: number, read: number): AttemptEnd | undefined {
+    const { attempt, req } = this;
+    const options = req.options;
+    if (result.retryMs !== undefined) attempt.retryMs = result.retryMs;
+    for (const w of result.warnings) if (attempt.warnings.length < 20) attempt.warnings.push(w);
+    let end: AttemptEnd | undefined;
+    for (const r of result.records) {
+      attempt.counts[r.type] = (attempt.counts[r.type] ?? 0) + 1;
+      r.atMs = atMs;
+      r.read = read;
+      if (attempt.records.length < options.maxRecords) attempt.records.push(r);
+      else attempt.recordsDropped++;
+      req.emit?.({ kind: 'record', attempt: req.attempt, record: r });
+      if (r.kind !== 'event' || end) continue;
+      if (r.type === options.terminalEvent) end = 'terminal';
+      else if (!this.heartbeats.has(r.type)) this.idleHeartbeats = 0;
+      else if (++this.idleHeartbeats >= options.idleHeartbeats) end = 'idle';
     }
-  });
+    return result.oversized ? 'oversized' : end;
+  }
+
+  /** Parses decoded body bytes that arrived at `atMs` (the last network read's index). */
+  private onBytes(bytes: Buffer, atMs: number): void {
+    if (!this.reader || this.stopReason) return; // draining after the end: see DRAIN_MS
+    const end = this.take(this.reader.feed(bytes), atMs, this.attempt.reads - 1);
+    if (!end) return;
+    this.attempt.endMs = atMs;
+    if (end === 'oversized') return this.stop(end); // never keep reading a flood
+    this.stop(end, false);
+    this.drain = setTimeout(abortDrained, DRAIN_MS, this);
+  }
+
+  private endOfStream(): void {
+    if (this.stopReason) return this.finish(this.stopReason);
+    if (this.reader) {
+      const last = this.reader.end();
+      this.take(last, this.req.since(), this.attempt.reads);
+      if (last.pendingChars > 0) this.attempt.pendingBytes = last.pendingChars;
+    }
+    this.finish('eof');
+  }
+
+  /**
+   * Decides on a 3xx: follow it (returns the next URL) or end on it. A URL seen before is a
+   * loop and ends at once; past `maxRedirects` hops the chain ends too, as fetch's "network
+   * error" would, but here as the HTTP answer it is, with its status, headers and body.
+   */
+  private redirectTarget(status: number, location: string | undefined): string | undefined {
+    const { req } = this;
+    const atMs = req.since();
+    const hops = (this.attempt.redirects ??= []);
+    let next: URL | undefined;
+    try {
+      next = location ? new URL(location, this.url) : undefined;
+    } catch {
+      next = undefined;
+    }
+    const shown = next ? redactUrl(next.href) : location ?? '';
+    hops.push({ status, location: shown, atMs });
+    const visited = (this.visited ??= new Set([new URL(req.url).href]));
+    const stopWhy = !next ? 'no-location' : visited.has(next.href) ? 'loop' : hops.length > req.options.maxRedirects ? 'limit' : undefined;
+    req.emit?.({ kind: 'redirect', attempt: req.attempt, status, location: shown, ...(stopWhy ? { stop: stopWhy } : {}) });
+    if (stopWhy || !next) return undefined;
+    visited.add(next.href);
+    return next.href;
+  }
+
+  /** One request of the chain: the first URL, then each redirect's target. */
+  private request(url: string, headers: Record<string, string>): void {
+    this.nextHop = undefined;
+    this.url = url;
+    this.headers = headers;
+    this.call = dispatch(this.req.dispatcher, url, { method: 'GET', headers }, this);
+  }
+
+  /** Starts the next hop; credentials stay behind when it leaves the origin, as fetch does. */
+  private follow(to: string): void {
+    const headers = this.headers;
+    const sameOrigin = new URL(this.url).origin === new URL(to).origin;
+    this.request(to, sameOrigin ? headers : Object.fromEntries(Object.entries(headers).filter(([k]) => !CROSS_ORIGIN_DROPPED.test(k))));
+  }
+
+  head({ status, headers: raw, statusText }: HttpHead): void {
+    const { attempt, req } = this;
+    const h = redactHeaders(raw);
+    if (REDIRECT_STATUSES.has(status)) {
+      const location = typeof raw.location === 'string' ? raw.location : undefined;
+      this.nextHop = this.redirectTarget(status, location);
+      if (this.nextHop) {
+        this.hangUp(); // the redirect's own body is not needed
+        return;
+      }
+    }
+    attempt.headersMs = req.since();
+    attempt.status = status;
+    attempt.protocol = responseProtocol(statusText, req.options.http2);
+    attempt.headers = h;
+    req.emit?.({ kind: 'head', attempt: req.attempt, status, headers: h, protocol: attempt.protocol });
+    if (status === 200 && isEventStream(h['content-type'])) {
+      this.reader = new SseReader({ maxBufferSize: req.options.maxEventBytes, previewChars: req.options.previewChars });
+      const inflater = (this.inflater = decompressor(h['content-encoding']));
+      inflater?.on('data', (bytes: Buffer) => this.onBytes(bytes, req.since()));
+      inflater?.on('error', (err: Error) => {
+        attempt.error = toNetError(err);
+        this.stop('error');
+      });
+    } else {
+      this.preview = []; // not a stream (404 detail, proxy page, JSON, a redirect not followed...): it may never end
+    }
+  }
+
+  data(chunk: Buffer): void {
+    if (this.nextHop) return;
+    const { attempt, req } = this;
+    const atMs = req.since();
+    if (attempt.firstByteMs === undefined) {
+      attempt.firstByteMs = atMs;
+      req.emit?.({ kind: 'first-byte', attempt: req.attempt });
+    }
+    attempt.lastByteMs = atMs;
+    attempt.bytes += chunk.length;
+    if (this.preview) {
+      this.preview.push(chunk);
+      this.previewBytes += chunk.length;
+      if (this.previewBytes >= PREVIEW_BYTES) this.stop('rejected');
+      return;
+    }
+    attempt.reads++;
+    if (this.inflater) this.inflater.write(chunk);
+    else this.onBytes(chunk, atMs);
+  }
+
+  end(): void {
+    if (this.nextHop && !this.stopReason) return this.follow(this.nextHop);
+    if (this.preview) return this.finish('rejected');
+    if (this.stopReason) return this.finish(this.stopReason);
+    if (!this.inflater) return this.endOfStream();
+    this.inflater.once('end', () => this.endOfStream());
+    this.inflater.end();
+  }
+
+  error(err: Error): void {
+    if (this.stopReason) return this.finish(this.stopReason);
+    if (this.nextHop) return this.follow(this.nextHop);
+    this.attempt.error = toNetError(err);
+    this.finish('error');
+  }
+}
+
+/** Timer callbacks take the watch as an argument: no closure per stream. */
+function stopObserving(w: StreamWatch): void {
+  w.stop('observe');
+}
+/** The drain after the terminal event is over: hang up. */
+function abortDrained(w: StreamWatch): void {
+  w.hangUp();
 }

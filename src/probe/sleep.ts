@@ -1,8 +1,14 @@
 /** Waits and aborts between requests: a sleep an abort cuts short, and one abort following another. */
 
-/** The callbacks waiting on one signal; a freed slot is reused by the next. */
+/**
+ * What waits on a signal: a callback, or an object told through its method (a stream held open
+ * for minutes then costs no closure and no context of its own).
+ */
+export type AbortWaiter = (() => void) | { onSignalAbort(): void };
+
+/** The waiters on one signal; a freed slot is reused by the next. */
 interface Waiting {
-  callbacks: ((() => void) | undefined)[];
+  callbacks: (AbortWaiter | undefined)[];
   free: number[];
 }
 const waitingOn = new WeakMap<AbortSignal, Waiting>();
@@ -14,15 +20,24 @@ const waitingOn = new WeakMap<AbortSignal, Waiting>();
  * listener for its whole life, and a wait is a slot in an array.
  */
 export function onAbort(signal: AbortSignal, fn: () => void): () => void {
+  const slot = waitAbort(signal, fn);
+  return () => stopWaiting(signal, slot, fn);
+}
+
+/** {@link onAbort} without the unlink closure: returns the slot to hand to {@link stopWaiting}. */
+export function waitAbort(signal: AbortSignal, waiter: AbortWaiter): number {
   const w = waitingOn.get(signal) ?? startWaiting(signal);
-  const slots = w.callbacks;
-  const i = w.free.pop() ?? slots.length;
-  slots[i] = fn;
-  return () => {
-    if (slots[i] !== fn) return;
-    slots[i] = undefined;
-    w.free.push(i);
-  };
+  const i = w.free.pop() ?? w.callbacks.length;
+  w.callbacks[i] = waiter;
+  return i;
+}
+
+/** Frees `slot` if `waiter` still holds it (after the abort, the slots were emptied and may be reused). */
+export function stopWaiting(signal: AbortSignal, slot: number, waiter: AbortWaiter): void {
+  const w = waitingOn.get(signal);
+  if (!w || w.callbacks[slot] !== waiter) return;
+  w.callbacks[slot] = undefined;
+  w.free.push(slot);
 }
 
 /**
@@ -39,7 +54,10 @@ function startWaiting(signal: AbortSignal): Waiting {
       const callbacks = w.callbacks;
       w.callbacks = [];
       w.free = [];
-      for (const callback of callbacks) callback?.();
+      for (const callback of callbacks) {
+        if (typeof callback === 'function') callback();
+        else callback?.onSignalAbort();
+      }
     },
     { once: true },
   );
