@@ -107,9 +107,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   options.cutSignal?.addEventListener('abort', onCut, { once: true });
 
   const scheduled = options.model.kind === 'open';
-  // Completed once, not per run. Each run copies it: with `dispatcher` already among its keys the
-  // copy is a fast clone (≈ 0.05 µs); a spread adding it was ≈ 3 µs a run.
-  const probe: ProbeOptions = { ...withProbeDefaults(options.probe), ...storm?.probeOptions, dispatcher: undefined, signal: cut.signal };
+  // Completed once and shared by every run (a spread per run was ≈ 3 µs and 0.2 KiB per open stream).
+  const probe: ProbeOptions = { ...withProbeDefaults(options.probe), ...storm?.probeOptions, signal: cut.signal };
   if (options.cutSignal?.aborted) cut.abort();
   /** One run. */
   const runOne = async (scheduledMs: number, tab?: number): Promise<void> => {
@@ -119,9 +118,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     try {
       const dispatcher = dispatchers[nextDispatcher++ % dispatchers.length]!;
       const capped = browsers && tab !== undefined ? browsers.forRun(tab, dispatcher) : undefined;
-      const runOptions = { ...probe };
-      runOptions.dispatcher = capped?.dispatcher ?? dispatcher;
-      const transcript = await runCompleteProbe(runOptions);
+      const transcript = await runCompleteProbe(probe, capped?.dispatcher ?? dispatcher);
       const diagnosis = verdict(transcript);
       const protocol = streamProtocol(transcript);
       const stormed = storm ? stormRun(transcript, diagnosis.reconnects) : undefined;
