@@ -1,5 +1,5 @@
 /** The HTTP client pool used by probes. */
-import { Agent, buildConnector, Client, EnvHttpProxyAgent, Pool, type Dispatcher } from 'undici';
+import { Agent, Client, EnvHttpProxyAgent, Pool, type Dispatcher } from 'undici';
 import { H1Agent } from './h1-transport.js';
 import { normaliseProxyUrl, tlsConnectOptions, type ProxySettings, type TlsSettings } from './network.js';
 import { sourcePortConnector } from './source-ports.js';
@@ -68,7 +68,7 @@ function buildDispatcher(timeoutMs: number, connections: number | undefined, net
       ...(connections ? { connections } : {}),
       headersTimeoutMs: timeoutMs,
       keepAliveMs: 4000,
-      connect: connect ?? buildConnector({ timeout: timeoutMs }),
+      connect: connect ?? sourcePortConnector({ timeoutMs }),
       fallback: () => new Agent(base),
     });
   }
