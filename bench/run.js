@@ -8,15 +8,18 @@
 //   1b. scaling: ssedoctor load --workers 1 on one core, then --workers 2 on both (the server shares one):
 //      flows/s and CPU µs per flow for each; equal CPU per flow means the work scales linearly
 //   1c. ceiling: the reference server's own limit, measured separately
-//   2. scale: 10,000 concurrent heartbeat-only streams held by one ssedoctor process (server in another),
-//      spread over 4 loopback source addresses; memory per open stream, and the same for two floors:
-//      a bare undici client and raw node:net sockets holding as many streams (bench/scale-floor.js)
+//   2. scale: 19,000 concurrent heartbeat-only streams (fewer when `ulimit -n` is lower) held by one
+//      ssedoctor process (server in another), spread over 4 loopback source addresses; memory per open
+//      stream, and the same for two floors: a bare undici client and raw node:net sockets holding as many
+//      streams (bench/scale-floor.js)
+//   2b. wide: 50,000 streams from this machine at once, over as many client processes as `ulimit -n` needs
+//      (each against its own server)
 //   3. start-up: `ssedoctor --version` against bare `node -e 0`
 // Environment: BENCH_SECONDS (per throughput measurement, default 8), BENCH_ROUNDS (default 3),
-// BENCH_STREAMS (default 10000), BENCH_PROCESSES (scale: client processes, default 1), BENCH_LOCAL_ADDRESSES
-// (scale: default 127.0.0.1-127.0.0.4),
+// BENCH_STREAMS (scale, default 19000), BENCH_WIDE_STREAMS (wide, default 50000), BENCH_LOCAL_ADDRESSES
+// (scale and wide: default 127.0.0.1-127.0.0.4),
 // BENCH_TARGET=nginx|node (throughput and scaling; default nginx when installed),
-// BENCH_ONLY=throughput|scaling|ceiling|scale|startup.
+// BENCH_ONLY=throughput|scaling|ceiling|scale|wide|startup.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -28,7 +31,10 @@ const BIN = fileURLToPath(new URL('../bin/ssedoctor.js', import.meta.url));
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const STREAMS = Number(process.env.BENCH_STREAMS ?? 10_000);
+/** Descriptors one process may hold (`ulimit -n`), less a margin for everything else it opens. */
+const FDS_PER_PROCESS = Number(spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim()) - 1000 || 9000;
+const STREAMS = Number(process.env.BENCH_STREAMS ?? Math.min(19_000, FDS_PER_PROCESS));
+const WIDE_STREAMS = Number(process.env.BENCH_WIDE_STREAMS ?? 50_000);
 const CONNECTIONS = 50;
 const only = process.env.BENCH_ONLY;
 // BENCH_WORKERS=n runs `load --workers n` with 50 connections per thread (default 1: the per-core figure).
@@ -235,12 +241,7 @@ async function referenceCeiling() {
 
 const LOCAL_ADDRESSES = process.env.BENCH_LOCAL_ADDRESSES ?? '127.0.0.1-127.0.0.4';
 
-// BENCH_PROCESSES=n splits the scale figure over n client processes, each with its own server, all at
-// once: one process may hold no more descriptors than `ulimit -n` (20,000 here, a hard limit).
-const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 1);
-
 async function scale() {
-  if (PROCESSES > 1) return scaleOverProcesses();
   // The first heartbeat comes after every stream is open (and after the memory is measured, whose
   // forced GC would otherwise delay heartbeats and inflate the lag): 15 s, or more above 5,000 streams.
   const heartbeatS = Math.max(15, Math.ceil(STREAMS / 1000) + 10);
@@ -262,17 +263,19 @@ async function scale() {
 }
 
 /**
- * STREAMS streams from PROCESSES client processes at once, each against its own server. They were
- * all open together when every process counted its sockets before any run had ended anywhere.
+ * WIDE_STREAMS streams from client processes at once, each against its own server: one process may
+ * hold no more descriptors than `ulimit -n` (20,000 on the development machine, a hard limit). They
+ * were all open together when every process counted its sockets before any run had ended anywhere.
  */
 async function scaleOverProcesses() {
-  const each = Math.ceil(STREAMS / PROCESSES);
+  const processes = Math.ceil(WIDE_STREAMS / FDS_PER_PROCESS);
+  const each = Math.ceil(WIDE_STREAMS / processes);
   // Together they open 1,000 streams a second, as one process does: faster, the client core falls behind.
-  const rate = Math.floor(1000 / PROCESSES);
+  const rate = Math.floor(1000 / processes);
   const heartbeatS = Math.ceil(each / rate) + 15;
-  log(`scale: ${PROCESSES} client processes × ${each} heartbeat-only streams, each against its own server, opened at ${rate}/s per process from ${LOCAL_ADDRESSES}, heartbeat after ${heartbeatS} s idle`);
+  log(`wide: ${processes} client processes × ${each} heartbeat-only streams, each against its own server, opened at ${rate}/s per process from ${LOCAL_ADDRESSES}, heartbeat after ${heartbeatS} s idle`);
   const servers = await Promise.all(
-    Array.from({ length: PROCESSES }, () => startServer(['--scenario', 'heartbeat-only', '--persist-delay', '0', '--ping-interval', '60s', '--heartbeat-interval', `${heartbeatS}s`])),
+    Array.from({ length: processes }, () => startServer(['--scenario', 'heartbeat-only', '--persist-delay', '0', '--ping-interval', '60s', '--heartbeat-interval', `${heartbeatS}s`])),
   );
   const env = { ...process.env, SCALE_LOCAL_ADDRESSES: LOCAL_ADDRESSES, SCALE_RATE: String(rate) };
   const pids = [];
@@ -288,7 +291,7 @@ async function scaleOverProcesses() {
   const open = parts.reduce((n, p) => n + p.memory.openStreams, 0);
   const weighted = (key) => parts.reduce((n, p) => n + p.memory[key] * p.memory.openStreams, 0) / open;
   return {
-    processes: PROCESSES,
+    processes,
     parts,
     openTogether,
     runs: parts.reduce((n, p) => n + p.runs, 0),
@@ -327,6 +330,7 @@ if (!only || only === 'throughput') results.throughput = await throughput();
 if ((!only && PIN) || only === 'scaling') results.scaling = await scaling();
 if (!only || only === 'ceiling') results.ceiling = await referenceCeiling();
 if (!only || only === 'scale') results.scale = await scale();
+if (!only || only === 'wide') results.wide = await scaleOverProcesses();
 
 const lines = ['', `ssedoctor bench — node ${process.version}, ${CORES} cores, target ${TARGET}${PIN ? ', server and generator pinned to one core each' : ''}`];
 if (results.throughput) {
@@ -350,13 +354,6 @@ if (results.ceiling) {
 }
 if (results.scale) {
   const c = results.scale;
-  if (c.processes) {
-    lines.push(
-      `scale       ${c.openTogether} streams open at once over ${c.processes} client processes (each against its own server; their descriptors counted at one moment), ` +
-        `outcomes ${JSON.stringify(c.outcomes)}; summed peak RSS of the clients ${(c.peakRssBytes / 2 ** 20).toFixed(0)} MiB; ` +
-        `first-event lag, worst process: p50 ${c.lagMs.p50.toFixed(2)} ms, p99 ${c.lagMs.p99.toFixed(2)} ms, max ${c.lagMs.max.toFixed(2)} ms`,
-    );
-  } else
   lines.push(
     `scale       ${c.peakInflight} streams open at once (${c.healthyOrHeartbeat} of ${c.runs} runs classified heartbeat-only), peak RSS ${(c.peakRssBytes / 2 ** 20).toFixed(0)} MiB (target < 1536 MiB); ` +
       `first-event time − server send time: p50 ${c.lagMs.p50.toFixed(2)} ms, p99 ${c.lagMs.p99.toFixed(2)} ms, max ${c.lagMs.max.toFixed(2)} ms (target within 5 ms)`,
@@ -365,6 +362,14 @@ if (results.scale) {
   const per = (m) => `${m.rssKiBPerStream.toFixed(1)} KiB RSS, ${m.heapKiBPerStream.toFixed(1)} KiB heap per stream at ${m.openSockets ?? m.openStreams} open`;
   if (c.memory) lines.push(`memory      ssedoctor ${per(c.memory)} (target ≤ 10 KiB); ${c.localAddresses ?? 1} source addresses`);
   for (const [mode, f] of Object.entries(c.floors ?? {})) lines.push(`  floor     bare ${mode.padEnd(6)} ${per(f)}${f.failed ? `, ${f.failed} failed` : ''}`);
+}
+if (results.wide) {
+  const c = results.wide;
+  lines.push(
+    `wide        ${c.openTogether} streams open at once over ${c.processes} client processes (each against its own server; their descriptors counted at one moment), ` +
+      `outcomes ${JSON.stringify(c.outcomes)}; ${c.memory.rssKiBPerStream.toFixed(1)} KiB RSS, ${c.memory.heapKiBPerStream.toFixed(1)} KiB heap per stream; summed peak RSS of the clients ${(c.peakRssBytes / 2 ** 20).toFixed(0)} MiB; ` +
+      `first-event lag, worst process: p50 ${c.lagMs.p50.toFixed(2)} ms, p99 ${c.lagMs.p99.toFixed(2)} ms, max ${c.lagMs.max.toFixed(2)} ms`,
+  );
 }
 if (results.startup) {
   const s = results.startup;
