@@ -299,6 +299,10 @@ async function scaleOverProcesses() {
       for (const [k, n] of Object.entries(p.outcomes)) all[k] = (all[k] ?? 0) + n;
       return all;
     }, {}),
+    failures: parts.reduce((all, p) => {
+      for (const [k, n] of Object.entries(p.failures ?? {})) all[k] = (all[k] ?? 0) + n;
+      return all;
+    }, {}),
     healthyOrHeartbeat: parts.reduce((n, p) => n + p.healthyOrHeartbeat, 0),
     peakInflight: parts.reduce((n, p) => n + p.peakInflight, 0),
     peakRssBytes: parts.reduce((n, p) => n + p.peakRssBytes, 0),
@@ -367,7 +371,7 @@ if (results.wide) {
   const c = results.wide;
   lines.push(
     `wide        ${c.openTogether} streams open at once over ${c.processes} client processes (each against its own server; their descriptors counted at one moment), ` +
-      `outcomes ${JSON.stringify(c.outcomes)}; ${c.memory.rssKiBPerStream.toFixed(1)} KiB RSS, ${c.memory.heapKiBPerStream.toFixed(1)} KiB heap per stream; summed peak RSS of the clients ${(c.peakRssBytes / 2 ** 20).toFixed(0)} MiB; ` +
+      `outcomes ${JSON.stringify(c.outcomes)}${Object.keys(c.failures).length ? ` (why: ${JSON.stringify(c.failures)})` : ''}; ${c.memory.rssKiBPerStream.toFixed(1)} KiB RSS, ${c.memory.heapKiBPerStream.toFixed(1)} KiB heap per stream; summed peak RSS of the clients ${(c.peakRssBytes / 2 ** 20).toFixed(0)} MiB; ` +
       `first-event lag, worst process: p50 ${c.lagMs.p50.toFixed(2)} ms, p99 ${c.lagMs.p99.toFixed(2)} ms, max ${c.lagMs.max.toFixed(2)} ms`,
   );
 }

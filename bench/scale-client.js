@@ -52,6 +52,8 @@ const measureAt = setTimeout(() => {
 
 const lags = [];
 const debug = [];
+/** Why runs that did not see a heartbeat-only stream ended: `<outcome> <error code>` → runs (evidence for the figure). */
+const failures = {};
 const result = await runLoad({
   probe: { ...DEFAULT_PROBE_OPTIONS, baseUrl: url, ...(localAddresses ? { localAddresses } : {}), attempts: 0, idleHeartbeats: 2, observeMs: 120_000, timeoutMs: 60_000, jobStatusPath: '' },
   // Opened at `rate` a second (a 10 s ramp for 10,000 at 1,000/s), all open before the first heartbeat is due.
@@ -59,7 +61,12 @@ const result = await runLoad({
   graceMs: 1000,
   keepWorst: 0,
   bailAfterUnreachable: 100,
-  onSample: (_sample, t) => {
+  onSample: (sample, t) => {
+    if (sample.outcome !== 'heartbeat-only') {
+      const err = t.enqueue.error ?? t.attempts.at(-1)?.error;
+      const key = `${sample.outcome} ${err?.code ?? t.enqueue.status ?? t.attempts.at(-1)?.status ?? ''}`.trim();
+      failures[key] = (failures[key] ?? 0) + 1;
+    }
     const first = t.attempts.at(-1)?.records.find((r) => r.kind === 'event');
     const sent = first && pythonIsoToEpochMs(JSON.parse(first.data).timestamp);
     if (sent !== undefined) {
@@ -89,6 +96,7 @@ process.stdout.write(
     runs: result.metrics.runs,
     healthyOrHeartbeat: result.metrics.outcomes.get('heartbeat-only') ?? 0,
     outcomes: Object.fromEntries(result.metrics.outcomes),
+    failures,
     peakInflight: result.peakInflight,
     peakRssBytes,
     memory: atFull,
