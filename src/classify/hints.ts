@@ -55,7 +55,11 @@ export function runHint(t: Transcript, c: Classification, found: Finding[]): str
     }
     case 'unreachable':
       return tlsHint(t) ?? proxyHint(t) ?? table;
+    case 'enqueue-failed':
+      return proxyHint(t) ?? table;
     case 'http-error': {
+      const proxied = proxyHint(t);
+      if (proxied) return proxied;
       const a = t.attempts.at(-1);
       if (a?.status !== undefined && a.status >= 300 && a.status < 400) {
         return 'The stream URL redirects in a loop or too many times; an EventSource fails the same way. Fix the redirect rule (often http↔https, a trailing slash, or an auth redirect) or point --stream-path at the final URL.';

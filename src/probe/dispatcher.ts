@@ -92,7 +92,31 @@ function buildDispatcher(timeoutMs: number, connections: number | undefined, net
   });
   // undici's ProxyAgent writes a Host header into the headers object it is given; a run's header
   // objects are shared by every request it makes (http.ts withHeaderDefaults), so it gets a copy.
-  return proxied.compose((dispatch) => (opts, handler) => dispatch({ ...opts, headers: { ...(opts.headers as Record<string, string>) } }, handler));
+  return proxied.compose((dispatch) => (opts, handler) => dispatch({ ...opts, headers: { ...(opts.headers as Record<string, string>) } }, proxyAuthAware(handler)));
+}
+
+/**
+ * undici's ProxyAgent answers a 407 to an absolute-URI request (plain http through the proxy) with
+ * an InvalidArgumentError, the code of a bad call; the handler gets the refusal it is instead, as
+ * for a refused tunnel (`SSEDOCTOR_PROXY_REFUSED`, cause `PROXY_STATUS_407`). Only that error of
+ * that agent is matched, by its code and the status undici puts in its message.
+ */
+function proxyAuthAware(handler: Dispatcher.DispatchHandler): Dispatcher.DispatchHandler {
+  return {
+    ...handler,
+    onResponseError(controller, err) {
+      const proxy407 = (err as { code?: string }).code === 'UND_ERR_INVALID_ARG' && err.message.includes('(407)');
+      handler.onResponseError?.(controller, proxy407 ? proxyRefused(407, 'to an absolute-URI request') : err);
+    },
+  };
+}
+
+/** The error of a request the proxy refused with `status`: its code, and the status as a code on its cause. */
+function proxyRefused(status: number, what: string): Error {
+  // The status travels as a code on the cause chain, where toNetError collects codes.
+  const message = `the proxy answered ${status} ${what}`;
+  const cause = Object.assign(new Error(message), { code: `PROXY_STATUS_${status}` });
+  return Object.assign(new Error(message, { cause }), { code: 'SSEDOCTOR_PROXY_REFUSED' });
 }
 
 /**
@@ -106,10 +130,7 @@ function refusalAware(pool: Pool): Pool {
     const answer = await connect(o);
     if (answer.statusCode === 200) return answer;
     answer.socket.destroy();
-    // The status travels as a code on the cause chain, where toNetError collects codes.
-    const message = `the proxy answered ${answer.statusCode} to CONNECT ${o.path}`;
-    const cause = Object.assign(new Error(message), { code: `PROXY_STATUS_${answer.statusCode}` });
-    throw Object.assign(new Error(message, { cause }), { code: 'SSEDOCTOR_PROXY_REFUSED' });
+    throw proxyRefused(answer.statusCode, `to CONNECT ${o.path}`);
   };
   pool.connect = checked as Pool['connect'];
   return pool;

@@ -26,6 +26,12 @@ describe('runHint', () => {
       'closed-early', /the server ended it/, /idle timeout|proxy/],
     ['redirect loop: fix the redirect rule', transcript([attempt({ status: 301, headers: { location: 'http://x/api/streams/1' }, end: 'rejected', redirects: [{ status: 301, location: 'http://x/api/streams/1/', atMs: 6 }] })]),
       'http-error', /redirects in a loop/, null],
+    ['enqueue answered 407 (no configured proxy turns it into a refusal): an intercepting proxy', transcript([], { enqueue: { url: 'http://x/api/chat/async', sentMs: 0, headersMs: 3, doneMs: 4, status: 407, headers: { 'proxy-authenticate': 'Basic realm="corp"' } } }),
+      'enqueue-failed', /^A proxy on the path answered 407 Proxy Authentication Required, though ssedoctor sent the request to no configured proxy/, null],
+    ['stream answered 407', transcript([attempt({ status: 407, headers: {}, end: 'rejected' })]),
+      'http-error', /^A proxy on the path answered 407/, null],
+    ['enqueue answered 403: no proxy is named', transcript([], { enqueue: { url: 'http://x/api/chat/async', sentMs: 0, headersMs: 3, doneMs: 4, status: 403 } }),
+      'enqueue-failed', null, /proxy/i],
   ])('%s', (_why, t, outcome, must, mustNot) => {
     const d = diagnose(t);
     expect(d.outcome.code).toBe(outcome);

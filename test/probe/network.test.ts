@@ -159,6 +159,24 @@ describe('forward proxy', () => {
     }
   });
 
+  it('HTTP_PROXY answering 407 to a plain http:// request: unreachable, refused by the proxy, and a hint about its credentials (not undici\'s "invalid argument")', async () => {
+    const refusing = await startForwardProxy({ refuse: 407 });
+    try {
+      const t = await runProbe({ ...fast, baseUrl: ref.url, proxy: { httpProxy: refusing.url } });
+      expect(t.enqueue.error).toEqual({
+        code: 'SSEDOCTOR_PROXY_REFUSED',
+        codes: ['SSEDOCTOR_PROXY_REFUSED', 'PROXY_STATUS_407'],
+        message: 'the proxy answered 407 to an absolute-URI request',
+      });
+      expect(refusing.relayed).toEqual([`${ref.url}/api/chat/async`]);
+      const d = diagnose(t);
+      expect(d.outcome.code).toBe('unreachable');
+      expect(d.hint).toMatch(/^The forward proxy wants credentials \(407\): .*HTTP_PROXY=http:\/\/user:password@proxy:port/);
+    } finally {
+      await refusing.close();
+    }
+  });
+
   it('a proxy that is down: the run is unreachable, not a crash', async () => {
     const t = await runProbe({ ...fast, baseUrl: ref.url, proxy: { httpProxy: 'http://127.0.0.1:1' } });
     expect(classify(t).outcome).toBe('unreachable');
