@@ -23,7 +23,10 @@ const done = runLoad({
   keepWorst: 3,
   bailAfterUnreachable: 10,
 });
-await new Promise((resolve) => setTimeout(resolve, (streams / 2000) * 1000 + 1500));
+// All open (a descriptor each; up to 20 s on a loaded machine), then a second for the last heads to come.
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+for (const deadline = Date.now() + 20_000; fds() - fds0 < streams && Date.now() < deadline; ) await sleep(100);
+await sleep(1000);
 globalThis.gc();
 const heapPerStreamBytes = (process.memoryUsage().heapUsed - before) / streams;
 const openedFds = fds() - fds0;

@@ -19,7 +19,7 @@ const HEAP_BOUND_BYTES = 8 * 1024;
 let server: ReferenceServer;
 beforeAll(async () => {
   // No byte after the head for a minute: every stream stays open and quiet while it is measured.
-  server = await startReferenceServer({ log: { level: 'off', format: 'text' }, scenario: 'heartbeat-only', persistDelayMs: 0, pingIntervalMs: 60_000, heartbeatIntervalMs: 60_000 });
+  server = await startReferenceServer({ log: { level: 'off', format: 'text' }, scenario: 'heartbeat-only', pingIntervalMs: 60_000, heartbeatIntervalMs: 60_000 });
 });
 afterAll(() => server.close());
 
