@@ -24,6 +24,19 @@ describe('PortCycle', () => {
     expect(cycle.size).toBe(hi - lo + 1);
   });
 
+  it.each([
+    // [random, where the walk goes on]
+    [0, 100],
+    [0.5, 105],
+    [0.999, 109],
+    [1, 109], // never past hi, even for a random of exactly 1
+  ])('jump(%s) goes on from %s', (random, want) => {
+    const cycle = new PortCycle(100, 109, 103);
+    cycle.take();
+    cycle.jump(random);
+    expect([cycle.take(), cycle.take()]).toEqual([want, want === 109 ? 100 : want + 1]);
+  });
+
   it('a random start stays inside the range', () => {
     for (let i = 0; i < 200; i++) {
       const p = new PortCycle(40_000, 40_009).take();
@@ -63,6 +76,21 @@ async function freePorts(n: number): Promise<number[]> {
   return ports;
 }
 
+/** `n` consecutive ports free on 127.0.0.3 (checked by binding each for a moment), from a random base. */
+async function consecutivePorts(n: number): Promise<number[]> {
+  const bindable = (p: number): Promise<boolean> =>
+    new Promise((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(false));
+      s.listen(p, '127.0.0.3', () => s.close(() => resolve(true)));
+    });
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 10_000); // below the ephemeral range: no other test's ports
+    const ports = Array.from({ length: n }, (_, i) => base + i);
+    if ((await Promise.all(ports.map(bindable))).every(Boolean)) return ports;
+  }
+}
+
 /** A port on 127.0.0.3 held by a listener for the test: binding it for a connection fails with EADDRINUSE. */
 async function takenPort(): Promise<number> {
   const [p] = await freePorts(1);
@@ -99,6 +127,23 @@ describe('sourcePortConnector', () => {
     closers.push(() => agent.close());
     const seen = await get(agent, `http://127.0.0.1:${port}/`);
     expect(seen).toBe(`127.0.0.3:${p + 1}`);
+  });
+
+  it('jumps out of a block of taken ports longer than its tries (another process walking the same address)', async () => {
+    const port = await peerEcho(createServer(answer));
+    // 120 consecutive ports on 127.0.0.3, the first 70 held by listeners: stepping one by one, 64 tries end inside the
+    // block; jumping, each try finds a free port with a chance of 50 in 120 (all 56 jumps miss: ≈ 1e-13).
+    const block = await consecutivePorts(120);
+    for (const p of block.slice(0, 70)) {
+      const blocker = createServer();
+      await new Promise<void>((resolve) => blocker.listen(p, '127.0.0.3', resolve));
+      closers.push(() => new Promise((resolve) => blocker.close(resolve)));
+    }
+    const agent = new Agent({ connect: sourcePortConnector({ localAddress: '127.0.0.3', timeoutMs: 2000, ports: new PortCycle(block[0]!, block[119]!, block[0]!) }) });
+    closers.push(() => agent.close());
+    const used = Number((await get(agent, `http://127.0.0.1:${port}/`)).split(':')[1]);
+    expect(used).toBeGreaterThanOrEqual(block[70]!);
+    expect(used).toBeLessThanOrEqual(block[119]!);
   });
 
   it('fails with the port error once every port of the range is taken (the client limit)', async () => {
