@@ -65,6 +65,12 @@ export interface StreamAttempt {
   /** Redirects followed before the final answer, in order; a loop or a too-long chain ends on a 3xx status. */
   redirects?: Redirect[];
   requestedMs: number;
+  /**
+   * `--browser-tabs`: ms the request that got the final answer waited for a free connection (the
+   * simulated browser's six per origin) before it was sent; the GET went out that much after it was
+   * made (see classify/server-wait.ts finalRequestMs).
+   */
+  connectionWaitMs?: number;
   headersMs?: number;
   firstByteMs?: number;
   /** Arrival of the last body bytes read, ms since T0 (with `endMs`: how long the stream sat idle before it closed). */

@@ -30,10 +30,11 @@ export function numericHeader(attempt: StreamAttempt, name: string): number | un
 
 /**
  * When the request that got the final answer was sent, ms since T0: after redirects, the last
- * redirect's arrival (the next hop goes out at once), else the attempt's own request time.
+ * redirect's arrival (the next hop is made at once), else the attempt's own request time; plus the
+ * time it waited for a free connection (`--browser-tabs`), which no server spent.
  */
 export function finalRequestMs(a: StreamAttempt): number {
-  return a.redirects?.at(-1)?.atMs ?? a.requestedMs;
+  return (a.redirects?.at(-1)?.atMs ?? a.requestedMs) + (a.connectionWaitMs ?? 0);
 }
 
 /** The lookup wait of one attempt; undefined when neither the header nor the head was seen. */

@@ -285,6 +285,12 @@ class StreamWatch implements HttpSink {
     this.request(to, sameOrigin ? headers : Object.fromEntries(Object.entries(headers).filter(([k]) => !CROSS_ORIGIN_DROPPED.test(k))));
   }
 
+  connectionWait(waitedMs: number): void {
+    // Each hop of a redirect chain waits anew: the figure is the hop that answers last.
+    if (waitedMs > 0) this.attempt.connectionWaitMs = waitedMs;
+    else delete this.attempt.connectionWaitMs;
+  }
+
   head({ status, headers: raw, statusText }: HttpHead): void {
     const { attempt, req } = this;
     const h = redactHeaders(raw);

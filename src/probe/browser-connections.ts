@@ -24,6 +24,14 @@ export interface ConnectionWait {
   waitedMs: number;
 }
 
+/**
+ * A handler that wants to know how long its request waited for a slot before it went out (the
+ * request is "made" at dispatch; the time it is sent is that much later).
+ */
+export interface ConnectionWaitAware {
+  onConnectionWait?(waitedMs: number): void;
+}
+
 /** The connection slots of one simulated browser (one origin): at most `limit` requests in flight, the rest wait in order. */
 export class ConnectionSlots {
   private busy = 0;
@@ -114,7 +122,9 @@ export function capConnections(dispatcher: Dispatcher, slots: ConnectionSlots, o
     let queued = false; // a free slot starts the request synchronously: no wait, not a few µs of one
     cancel = slots.take((free) => {
       release = free;
-      onWait({ method: opts.method, path: opts.path, waitedMs: queued ? Math.max(0, now() - askedAt) : 0 });
+      const waitedMs = queued ? Math.max(0, now() - askedAt) : 0;
+      onWait({ method: opts.method, path: opts.path, waitedMs });
+      (handler as ConnectionWaitAware).onConnectionWait?.(waitedMs);
       try {
         dispatch(opts, wrapped);
       } catch (err) {

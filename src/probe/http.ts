@@ -3,6 +3,7 @@
  * async iterator and no AbortController per request, which is most of a run's client CPU under
  * load and most of a stream's memory when ten thousand are open.
  */
+import type { ConnectionWaitAware } from './browser-connections.js';
 import type { Dispatcher } from 'undici';
 import { H1Agent } from './h1-transport.js';
 import { onAbort } from './sleep.js';
@@ -17,6 +18,8 @@ export interface HttpHead {
 
 /** Receives one exchange. Exactly one of `end` or `error` is called, after `head` when a head came. */
 export interface HttpSink {
+  /** The request waited this long (ms) for a free connection before it was sent (`--browser-tabs`). */
+  connectionWait?(waitedMs: number): void;
   head(head: HttpHead): void;
   data(chunk: Buffer): void;
   end(): void;
@@ -57,32 +60,34 @@ export function dispatch(dispatcher: Dispatcher, url: string, req: HttpRequest, 
   };
   try {
     const { origin, path, headers } = requestTarget(url, req.headers);
-    dispatcher.dispatch(
-      { origin, path, method: req.method, headers, body: req.body },
-      {
-        onRequestStart(c) {
-          controller = c;
-          if (pendingAbort) c.abort(pendingAbort);
-        },
-        onResponseStart(c, status, headers, statusText) {
-          // undici keeps the raw header Buffers on the controller for the whole exchange (≈ 2 KiB
-          // per open stream); only the parsed copy is read, so they go now.
-          (c as { rawHeaders?: unknown }).rawHeaders = null;
-          if (status >= 200) sink.head({ status, headers, statusText });
-        },
-        onResponseData(_c, chunk) {
-          if (!settled) sink.data(chunk);
-        },
-        onResponseEnd() {
-          if (settled) return;
-          settled = true;
-          sink.end();
-        },
-        onResponseError(_c, err) {
-          fail(err);
-        },
+    const handler: Dispatcher.DispatchHandler & ConnectionWaitAware = {
+      onRequestStart(c) {
+        controller = c;
+        if (pendingAbort) c.abort(pendingAbort);
       },
-    );
+      // Called by browser-connections.ts when the request leaves its queue (not part of undici's interface).
+      onConnectionWait(waitedMs: number) {
+        sink.connectionWait?.(waitedMs);
+      },
+      onResponseStart(c, status, headers, statusText) {
+        // undici keeps the raw header Buffers on the controller for the whole exchange (≈ 2 KiB
+        // per open stream); only the parsed copy is read, so they go now.
+        (c as { rawHeaders?: unknown }).rawHeaders = null;
+        if (status >= 200) sink.head({ status, headers, statusText });
+      },
+      onResponseData(_c, chunk) {
+        if (!settled) sink.data(chunk);
+      },
+      onResponseEnd() {
+        if (settled) return;
+        settled = true;
+        sink.end();
+      },
+      onResponseError(_c, err) {
+        fail(err);
+      },
+    };
+    dispatcher.dispatch({ origin, path, method: req.method, headers, body: req.body }, handler);
   } catch (err) {
     fail(err as Error); // invalid URL or header: reported like a transport error
   }

@@ -12,6 +12,8 @@ describe('serverWait', () => {
     ['no headers, 200: GET → head', stream([], { headers: sse, requestedMs: 5, headersMs: 605 }), { ms: 600, source: 'inferred' }],
     ['no headers, 404: GET → head', attempt({ status: 404, headers: {}, requestedMs: 10, headersMs: 6010 }), { ms: 6000, source: 'inferred' }],
     ['after redirects the wait counts from the last hop', stream([], { requestedMs: 5, redirects: [{ status: 302, location: 'http://x/b', atMs: 50 }], headersMs: 650 }), { ms: 600, source: 'inferred' }],
+    ['--browser-tabs: the wait for a free connection is not the server\'s', stream([], { requestedMs: 5, connectionWaitMs: 2000, headersMs: 2105 }), { ms: 100, source: 'inferred' }],
+    ['--browser-tabs after redirects: the last hop\'s wait', stream([], { requestedMs: 5, redirects: [{ status: 302, location: 'http://x/b', atMs: 50 }], connectionWaitMs: 300, headersMs: 400 }), { ms: 50, source: 'inferred' }],
     ['a non-numeric header falls back to the inference', stream([], { headers: { ...sse, 'x-lookup-wait-ms': 'soon' }, requestedMs: 5, headersMs: 105 }), { ms: 100, source: 'inferred' }],
     ['no head at all: unknown, not zero', attempt({ end: 'error', error: { code: 'ECONNRESET', codes: ['ECONNRESET'], message: 'reset' } }), undefined],
   ])('%s', (_why, a, want) => {

@@ -5,6 +5,8 @@ import { addConnectionWait, emptyConnectionCap, foldWaits, mergeConnectionCap } 
 import { runLoad, type LoadOptions } from '../../src/load/runner.js';
 import { capConnections, ConnectionSlots } from '../../src/probe/browser-connections.js';
 import { dispatch } from '../../src/probe/http.js';
+import { attach } from '../../src/probe/attach.js';
+import { serverWait } from '../../src/classify/server-wait.js';
 import { DEFAULT_PROBE_OPTIONS } from '../../src/probe/options.js';
 import { parseDistribution, startReferenceServer, type ReferenceServer } from '../../src/server/index.js';
 
@@ -95,6 +97,40 @@ describe('on the wire', () => {
       // The 7th waited until the first of the six streams ended (≈ 3 s into the job), then got its connection.
       expect(waits[6]).toBeGreaterThan(1500);
       expect(Math.abs(waits[6]! - Math.min(...ends.slice(0, 6)))).toBeLessThan(250);
+    } finally {
+      await agent.destroy();
+    }
+  });
+
+  it('a stream request that waited for its connection: the wait is recorded on the attempt and not counted as the server\'s', async () => {
+    const url = await serve();
+    const agent = new Agent();
+    try {
+      const slots = new ConnectionSlots(1);
+      const capped = capConnections(agent, slots, () => {});
+      let free!: () => void;
+      slots.take((release) => (free = release)); // the only connection is busy for the first 400 ms
+      const r = await fetch(`${url}/api/chat/async`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ messages: [{ role: 'user', content: 'x' }] }) });
+      const id = ((await r.json()) as { decision_set_id: string }).decision_set_id;
+      await new Promise((resolve) => setTimeout(resolve, 100)); // persisted (20 ms): the lookup finds it at once
+      const t0 = performance.now();
+      setTimeout(() => free(), 400);
+      const a = await attach({
+        url: `${url}/api/streams/${id}`,
+        attempt: 1,
+        deadlineMs: 600,
+        dispatcher: capped,
+        since: () => performance.now() - t0,
+        acceptEncoding: 'identity',
+        options: { ...DEFAULT_PROBE_OPTIONS, signal: undefined, proxy: undefined },
+      });
+      expect(a.status).toBe(200);
+      expect(a.connectionWaitMs).toBeGreaterThan(350);
+      expect(a.headersMs! - a.requestedMs).toBeGreaterThan(350); // the head came after the queue
+      // As inferred for a server that sends no x-lookup-* headers (the reference server does): GET sent → head.
+      const wait = serverWait({ ...a, headers: { 'content-type': 'text/event-stream' } })!;
+      expect(wait.source).toBe('inferred');
+      expect(wait.ms).toBeLessThan(150); // the server answered at once
     } finally {
       await agent.destroy();
     }
