@@ -8,11 +8,11 @@ import type { NetError, Transcript } from '../model.js';
 /** A sharper hint when a proxy refused the run; undefined otherwise. */
 export function proxyHint(t: Transcript): string | undefined {
   const e = [t.enqueue.error, ...t.attempts.map((a) => a.error)].find((x): x is NetError => x?.codes.includes('SSEDOCTOR_PROXY_REFUSED') ?? false);
-  // A 407 that reached the client as an answer came from no configured proxy (undici turns its own
-  // proxy's 407 into the refusal above): one on the path intercepts the requests.
+  // A 407 that reached the client as an answer did not come from the configured forward proxy (undici
+  // turns that one's 407 into the refusal above): a proxy past it, or with none configured, intercepts.
   if (!e) {
     return answered407(t)
-      ? 'A proxy on the path answered 407 Proxy Authentication Required, though ssedoctor sent the request to no configured proxy: an intercepting proxy wants credentials. Ask for the proxy to let this host through, or configure it as the forward proxy with its credentials in the URL (HTTP_PROXY=http://user:password@proxy:port).'
+      ? 'A proxy on the path answered 407 Proxy Authentication Required as the HTTP answer itself (a configured forward proxy\'s refusal is reported as such): one between ssedoctor and the server intercepts the requests and wants credentials. Ask for it to let this host through, or configure it as the forward proxy with its credentials in the URL (HTTP_PROXY=http://user:password@proxy:port).'
       : undefined;
   }
   const status = e.codes.find((c) => c.startsWith('PROXY_STATUS_'))?.slice('PROXY_STATUS_'.length);

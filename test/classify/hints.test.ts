@@ -27,7 +27,7 @@ describe('runHint', () => {
     ['redirect loop: fix the redirect rule', transcript([attempt({ status: 301, headers: { location: 'http://x/api/streams/1' }, end: 'rejected', redirects: [{ status: 301, location: 'http://x/api/streams/1/', atMs: 6 }] })]),
       'http-error', /redirects in a loop/, null],
     ['enqueue answered 407 (no configured proxy turns it into a refusal): an intercepting proxy', transcript([], { enqueue: { url: 'http://x/api/chat/async', sentMs: 0, headersMs: 3, doneMs: 4, status: 407, headers: { 'proxy-authenticate': 'Basic realm="corp"' } } }),
-      'enqueue-failed', /^A proxy on the path answered 407 Proxy Authentication Required, though ssedoctor sent the request to no configured proxy/, null],
+      'enqueue-failed', /^A proxy on the path answered 407 Proxy Authentication Required as the HTTP answer itself \(a configured forward proxy's refusal is reported as such\)/, null],
     ['stream answered 407', transcript([attempt({ status: 407, headers: {}, end: 'rejected' })]),
       'http-error', /^A proxy on the path answered 407/, null],
     ['enqueue answered 403: no proxy is named', transcript([], { enqueue: { url: 'http://x/api/chat/async', sentMs: 0, headersMs: 3, doneMs: 4, status: 403 } }),
