@@ -178,7 +178,7 @@ export function startUvicorn(knobs: OriginKnobs = {}): Promise<Peer> {
  * - `short-read-timeout`: the sane block with `proxy_read_timeout 2s`;
  * - `default`: nothing set (buffering on, X-Accel-Buffering honoured).
  */
-export type NginxConfig = 'sane' | 'buffering-ignored' | 'buffering-http11' | 'gzip' | 'short-read-timeout' | 'default';
+export type NginxConfig = 'sane' | 'buffering-ignored' | 'buffering-http11' | 'gzip' | 'short-read-timeout' | 'default' | 'proxy-auth-407';
 
 /**
  * Starts Debian's nginx in the foreground (`-p <tmpdir> -c <conf> -g 'daemon off;'`), proxying to
