@@ -298,14 +298,8 @@ async function scaleOverProcesses() {
     parts,
     openTogether,
     runs: parts.reduce((n, p) => n + p.runs, 0),
-    outcomes: parts.reduce((all, p) => {
-      for (const [k, n] of Object.entries(p.outcomes)) all[k] = (all[k] ?? 0) + n;
-      return all;
-    }, {}),
-    failures: parts.reduce((all, p) => {
-      for (const [k, n] of Object.entries(p.failures ?? {})) all[k] = (all[k] ?? 0) + n;
-      return all;
-    }, {}),
+    outcomes: sumCounts(parts.map((p) => p.outcomes)),
+    failures: sumCounts(parts.map((p) => p.failures ?? {})),
     healthyOrHeartbeat: parts.reduce((n, p) => n + p.healthyOrHeartbeat, 0),
     peakInflight: parts.reduce((n, p) => n + p.peakInflight, 0),
     peakRssBytes: parts.reduce((n, p) => n + p.peakRssBytes, 0),
@@ -314,6 +308,13 @@ async function scaleOverProcesses() {
     // Not merged percentiles: the worst process's.
     lagMs: { p50: Math.max(...parts.map((p) => p.lagMs.p50)), p99: Math.max(...parts.map((p) => p.lagMs.p99)), max: Math.max(...parts.map((p) => p.lagMs.max)) },
   };
+}
+
+/** Counts by key, summed over several `{ key: n }` objects. */
+function sumCounts(list) {
+  const all = {};
+  for (const counts of list) for (const [k, n] of Object.entries(counts)) all[k] = (all[k] ?? 0) + n;
+  return all;
 }
 
 function startup() {
